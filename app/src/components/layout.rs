@@ -1,0 +1,65 @@
+use leptos::{prelude::*, server_fn::ServerFn};
+
+use crate::{
+    i18n::Lang,
+    islands::theme_toggle::ThemeToggle,
+    prefs::{use_prefs, SetLang},
+};
+
+/// Header, main column and footer around every page.
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    let prefs = use_prefs();
+    let text = prefs.lang.text();
+    view! {
+        <div class="mx-auto flex min-h-screen max-w-3xl flex-col px-4">
+            <header class="flex flex-wrap items-center justify-between gap-3 py-5">
+                <a href="/" class="text-2xl font-extrabold tracking-tight text-amber-700 dark:text-amber-400" data-testid="site-name">
+                    {text.site_name}
+                </a>
+                <div class="flex items-center gap-2">
+                    <LanguageSwitch current=prefs.lang />
+                    <ThemeToggle initial=prefs.theme lang=prefs.lang />
+                </div>
+            </header>
+            <main class="flex-1 pb-12">{children()}</main>
+            <footer class="border-t border-stone-200 py-6 text-sm text-stone-500 dark:border-stone-800 dark:text-stone-400">
+                <p>{text.footer_note}</p>
+            </footer>
+        </div>
+    }
+}
+
+/// A plain form: it needs no JavaScript, and the page must be rendered again
+/// in the new language anyway.
+#[component]
+fn LanguageSwitch(current: Lang) -> impl IntoView {
+    let text = current.text();
+    view! {
+        <form method="post" action=SetLang::url() class="flex gap-1" aria-label=text.language_label>
+            {Lang::ALL
+                .into_iter()
+                .map(|lang| {
+                    let active = lang == current;
+                    view! {
+                        <button
+                            type="submit"
+                            name="lang"
+                            value=lang.code()
+                            lang=lang.code()
+                            aria-pressed=active.to_string()
+                            data-testid=format!("lang-{}", lang.code())
+                            class=if active {
+                                "rounded-full bg-stone-800 px-3 py-1 text-sm text-white dark:bg-stone-200 dark:text-stone-900"
+                            } else {
+                                "rounded-full px-3 py-1 text-sm hover:bg-stone-200 dark:hover:bg-stone-800"
+                            }
+                        >
+                            {lang.native_name()}
+                        </button>
+                    }
+                })
+                .collect_view()}
+        </form>
+    }
+}

@@ -1,0 +1,3 @@
+//! The interactive parts: the only components compiled to WASM.
+
+pub mod theme_toggle;

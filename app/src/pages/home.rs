@@ -1,0 +1,32 @@
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+
+use crate::{escape, prefs::use_prefs};
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let text = use_prefs().lang.text();
+    view! {
+        <Title text=escape::html_text(text.home_title) />
+        <Meta name="description" content=text.home_description />
+        <section class="py-10 text-center">
+            <h1 class="text-4xl font-extrabold tracking-tight">{text.site_name}</h1>
+            <p class="mt-3 text-lg text-stone-600 dark:text-stone-300">{text.tagline}</p>
+            <form method="get" action="/search" role="search" class="mx-auto mt-8 flex max-w-lg gap-2">
+                <label for="q" class="sr-only">{text.search_label}</label>
+                <input
+                    id="q"
+                    name="q"
+                    type="search"
+                    required
+                    maxlength="64"
+                    placeholder=text.search_placeholder
+                    class="flex-1 rounded-xl border border-stone-300 bg-white px-4 py-2 dark:border-stone-700 dark:bg-stone-900"
+                />
+                <button type="submit" class="rounded-xl bg-amber-600 px-4 py-2 font-semibold text-white hover:bg-amber-700">
+                    {text.search_button}
+                </button>
+            </form>
+        </section>
+    }
+}

@@ -1,0 +1,140 @@
+//! The visitor's display preferences: language and theme.
+//!
+//! Both are read on the server from cookies (set by `/prefs/...` links, which
+//! work without JavaScript) with `Accept-Language` as the language fallback, so
+//! the first byte of HTML is already in the right language and theme.
+
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::Lang;
+
+pub const LANG_COOKIE: &str = "lang";
+pub const THEME_COOKIE: &str = "theme";
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Theme {
+    Light,
+    Dark,
+    /// Follow the operating system (`prefers-color-scheme`).
+    #[default]
+    System,
+}
+
+impl Theme {
+    pub const ALL: [Theme; 3] = [Theme::Light, Theme::Dark, Theme::System];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+            Theme::System => "system",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Theme> {
+        Theme::ALL.into_iter().find(|t| t.as_str() == value.trim())
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Prefs {
+    pub lang: Lang,
+    pub theme: Theme,
+}
+
+impl Prefs {
+    /// Derives the preferences from a `Cookie` and an `Accept-Language` header.
+    pub fn from_headers(cookie: Option<&str>, accept_language: Option<&str>) -> Prefs {
+        let cookie_value = |name: &str| {
+            cookie.and_then(|c| {
+                c.split(';').find_map(|pair| {
+                    let (k, v) = pair.split_once('=')?;
+                    (k.trim() == name).then(|| v.trim())
+                })
+            })
+        };
+        let lang = cookie_value(LANG_COOKIE)
+            .and_then(Lang::from_code)
+            .unwrap_or_else(|| Lang::negotiate(accept_language.unwrap_or("")));
+        let theme = cookie_value(THEME_COOKIE).and_then(Theme::parse).unwrap_or_default();
+        Prefs { lang, theme }
+    }
+
+    /// The preferences of the request being rendered (server side).
+    #[cfg(feature = "ssr")]
+    pub fn from_request() -> Prefs {
+        use leptos::prelude::use_context;
+        let Some(parts) = use_context::<http::request::Parts>() else {
+            return Prefs::default();
+        };
+        let header = |name| parts.headers.get(name).and_then(|v| v.to_str().ok());
+        Prefs::from_headers(header(http::header::COOKIE), header(http::header::ACCEPT_LANGUAGE))
+    }
+
+    /// In the browser the server's choice arrives through context or props.
+    #[cfg(not(feature = "ssr"))]
+    pub fn from_request() -> Prefs {
+        Prefs::default()
+    }
+}
+
+/// Reads the preferences provided for the current page.
+pub fn use_prefs() -> Prefs {
+    leptos::prelude::use_context::<Prefs>().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookie_beats_accept_language() {
+        let p = Prefs::from_headers(Some("a=b; lang=ko; theme=dark"), Some("en-US"));
+        assert_eq!(p, Prefs { lang: Lang::Ko, theme: Theme::Dark });
+    }
+
+    #[test]
+    fn bad_cookie_values_fall_back() {
+        let p = Prefs::from_headers(Some("lang=xx; theme=<script>"), Some("ko"));
+        assert_eq!(p, Prefs { lang: Lang::Ko, theme: Theme::System });
+        assert_eq!(Prefs::from_headers(None, None), Prefs::default());
+    }
+}
+
+/// Stores the visitor's theme in a cookie. Posted by the theme form: by its
+/// island with JavaScript, as a plain form (then redirected back) without.
+#[leptos::server(prefix = "/api", endpoint = "prefs/theme")]
+pub async fn set_theme(theme: Theme) -> Result<(), leptos::prelude::ServerFnError> {
+    server::remember(THEME_COOKIE, theme.as_str());
+    Ok(())
+}
+
+/// Stores the visitor's language in a cookie; the page is then rendered again.
+#[leptos::server(prefix = "/api", endpoint = "prefs/lang")]
+pub async fn set_lang(lang: Lang) -> Result<(), leptos::prelude::ServerFnError> {
+    server::remember(LANG_COOKIE, lang.code());
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    use http::{header::SET_COOKIE, HeaderValue};
+    use leptos::prelude::use_context;
+    use leptos_axum::ResponseOptions;
+
+    /// Sets a year-long preference cookie. Values come from our own enums,
+    /// never from the request, so they are safe header values.
+    pub fn remember(name: &str, value: &str) {
+        let secure = use_context::<crate::ports::SiteSettings>()
+            .map(|s| s.secure_cookies)
+            .unwrap_or(false);
+        let cookie = format!(
+            "{name}={value}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly{}",
+            if secure { "; Secure" } else { "" }
+        );
+        if let (Some(response), Ok(value)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&cookie)) {
+            response.append_header(SET_COOKIE, value);
+        }
+    }
+}

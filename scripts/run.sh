@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs inssa at http://localhost:3000 with no configuration: installs what is
+# missing, starts a private PostgreSQL (unless DATABASE_URL is set) and the
+# Clubhouse simulator (unless CLUBHOUSE_BASE_URL is set), then serves the
+# release build. Ctrl-C stops everything it started.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$REPO_ROOT"
+
+scripts/setup.sh
+
+started_pg=""; sim_pid=""
+cleanup() {
+  [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null || true
+  [ -n "$started_pg" ] && scripts/pg.sh stop dev || true
+}
+trap cleanup EXIT
+
+if [ -z "${DATABASE_URL:-}" ]; then
+  DATABASE_URL=$(scripts/pg.sh start dev)
+  started_pg=1
+fi
+export DATABASE_URL
+
+if [ -z "${CLUBHOUSE_BASE_URL:-}" ]; then
+  log "building and starting the Clubhouse simulator on 127.0.0.1:4010"
+  cargo build --release -q -p simulator --bin clubhouse-simulator
+  target/release/clubhouse-simulator --port 4010 &
+  sim_pid=$!
+  export CLUBHOUSE_BASE_URL=http://127.0.0.1:4010/api
+  export CLUBHOUSE_TOKEN=sim-token
+fi
+
+log "building and serving inssa at http://localhost:3000"
+cargo leptos serve --release

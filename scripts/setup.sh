@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs everything the run and test commands need, skipping what is already
+# there. Sources: Debian/Ubuntu packages, crates.io and npm only.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$REPO_ROOT"
+
+CARGO_LEPTOS_VERSION=0.3.10   # 0.3.11 needs rustc 1.96
+
+# --- system packages ---------------------------------------------------------
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+pg_bin_dir >/dev/null || missing+=(postgresql)
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing Debian packages: ${missing[*]}"
+  as_root apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+fi
+
+# --- Rust toolchain pieces ---------------------------------------------------
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  log "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+if ! cargo leptos --version 2>/dev/null | grep -qF "$CARGO_LEPTOS_VERSION"; then
+  log "installing cargo-leptos $CARGO_LEPTOS_VERSION (a long compile: about 18 minutes on 2 cores)"
+  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
+fi
+wb_version=$(locked_wasm_bindgen_version)
+if ! wasm-bindgen --version 2>/dev/null | grep -qF "$wb_version"; then
+  log "installing wasm-bindgen-cli $wb_version (must equal Cargo.lock's wasm-bindgen)"
+  # Not --locked: its lockfile pins a crate version the registry mirror lacks.
+  cargo install wasm-bindgen-cli --version "$wb_version" --force
+fi
+
+# --- npm packages (Tailwind, wasm-opt, Playwright), from the lockfiles -------
+npm_ci_if_stale() {
+  local dir=$1
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    log "installing npm packages in ${dir#"$REPO_ROOT"/}"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+npm_ci_if_stale "$REPO_ROOT"
+npm_ci_if_stale "$REPO_ROOT/end2end"

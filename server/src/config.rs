@@ -1,0 +1,211 @@
+//! Configuration from the environment (12-factor), with local defaults that
+//! match the development run: a private Postgres and the Clubhouse simulator.
+
+use std::{env, fmt, net::SocketAddr, str::FromStr, time::Duration};
+
+/// Everything the server reads from its environment.
+#[derive(Clone)]
+pub struct Config {
+    /// `LISTEN_ADDR` (or `LEPTOS_SITE_ADDR`, which cargo-leptos sets).
+    pub listen_addr: SocketAddr,
+    /// `DATABASE_URL`. May hold a password: never printed.
+    pub database_url: String,
+    /// `DATABASE_MAX_CONNECTIONS`.
+    pub database_max_connections: u32,
+    /// `PUBLIC_URL`: the absolute address visitors use, for canonical links.
+    pub public_url: String,
+    /// `LOG_LEVEL`: a tracing filter such as `info` or `server=debug,info`.
+    pub log_level: String,
+    /// `LOG_FORMAT`: `text` or `json`.
+    pub log_format: LogFormat,
+    /// `LEPTOS_SITE_ROOT`: the folder with the built site (`pkg/`, favicon).
+    pub site_root: String,
+    /// `SHUTDOWN_GRACE_SECS`: how long in-flight requests may take after SIGTERM.
+    pub shutdown_grace: Duration,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// A variable with a value we cannot use. The value itself is only shown
+/// for variables that cannot hold secrets.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid {var}: {reason}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub reason: String,
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:54329/inssa";
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_lookup(|name| env::var(name).ok())
+    }
+
+    /// Reads configuration through `lookup`, so tests need not touch the
+    /// process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+
+        let listen_addr = match get("LISTEN_ADDR").or_else(|| get("LEPTOS_SITE_ADDR")) {
+            Some(v) => parse_shown("LISTEN_ADDR", &v, "expected host:port, e.g. 127.0.0.1:3000")?,
+            None => SocketAddr::from(([127, 0, 0, 1], 3000)),
+        };
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+            return Err(ConfigError {
+                var: "DATABASE_URL",
+                reason: "expected a postgres:// or postgresql:// URL".into(),
+            });
+        }
+        let database_max_connections = match get("DATABASE_MAX_CONNECTIONS") {
+            Some(v) => parse_range("DATABASE_MAX_CONNECTIONS", &v, 1, 1000)?,
+            None => 10,
+        };
+        let public_url = get("PUBLIC_URL")
+            .unwrap_or_else(|| format!("http://localhost:{}", listen_addr.port()))
+            .trim_end_matches('/')
+            .to_owned();
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(ConfigError {
+                var: "PUBLIC_URL",
+                reason: format!("expected an http:// or https:// URL, got {public_url:?}"),
+            });
+        }
+        let log_level = get("LOG_LEVEL").unwrap_or_else(|| "info".to_owned());
+        if tracing_subscriber::EnvFilter::try_new(&log_level).is_err() {
+            return Err(ConfigError {
+                var: "LOG_LEVEL",
+                reason: format!("{log_level:?} is not a level or filter such as info, debug or server=debug,info"),
+            });
+        }
+        let log_format = match get("LOG_FORMAT").as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(ConfigError { var: "LOG_FORMAT", reason: format!("expected text or json, got {other:?}") })
+            }
+        };
+        let site_root = get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned());
+        let shutdown_grace = Duration::from_secs(match get("SHUTDOWN_GRACE_SECS") {
+            Some(v) => parse_range("SHUTDOWN_GRACE_SECS", &v, 0, 3600)?,
+            None => 20,
+        });
+
+        Ok(Config {
+            listen_addr,
+            database_url,
+            database_max_connections,
+            public_url,
+            log_level,
+            log_format,
+            site_root,
+            shutdown_grace,
+        })
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+// Hand-written so that the database URL (and later the upstream token) can
+// never reach a log line through `{:?}`.
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("listen_addr", &self.listen_addr)
+            .field("database_url", &"<redacted>")
+            .field("database_max_connections", &self.database_max_connections)
+            .field("public_url", &self.public_url)
+            .field("log_level", &self.log_level)
+            .field("log_format", &self.log_format)
+            .field("site_root", &self.site_root)
+            .field("shutdown_grace", &self.shutdown_grace)
+            .finish()
+    }
+}
+
+fn parse_shown<T: FromStr>(var: &'static str, value: &str, expected: &str) -> Result<T, ConfigError> {
+    value.parse().map_err(|_| ConfigError { var, reason: format!("{expected}; got {value:?}") })
+}
+
+fn parse_range<T>(var: &'static str, value: &str, min: T, max: T) -> Result<T, ConfigError>
+where
+    T: FromStr + PartialOrd + fmt::Display + Copy,
+{
+    let n: T = parse_shown(var, value, &format!("expected a whole number from {min} to {max}"))?;
+    if n < min || n > max {
+        return Err(ConfigError { var, reason: format!("expected a whole number from {min} to {max}; got {value:?}") });
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_fit_the_local_run() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.listen_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(c.public_url, "http://localhost:3000");
+        assert_eq!(c.log_format, LogFormat::Text);
+        assert!(!c.secure_cookies());
+    }
+
+    #[test]
+    fn reads_values() {
+        let c = config(&[
+            ("LEPTOS_SITE_ADDR", "0.0.0.0:8080"),
+            ("PUBLIC_URL", "https://inssa.club/"),
+            ("LOG_FORMAT", "json"),
+            ("DATABASE_MAX_CONNECTIONS", "25"),
+        ])
+        .unwrap();
+        assert_eq!(c.listen_addr.port(), 8080);
+        assert_eq!(c.public_url, "https://inssa.club");
+        assert_eq!(c.log_format, LogFormat::Json);
+        assert_eq!(c.database_max_connections, 25);
+        assert!(c.secure_cookies());
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let cases = [
+            ("LISTEN_ADDR", "localhost"),
+            ("DATABASE_URL", "mysql://x"),
+            ("DATABASE_MAX_CONNECTIONS", "0"),
+            ("DATABASE_MAX_CONNECTIONS", "many"),
+            ("LOG_FORMAT", "xml"),
+            ("LOG_LEVEL", "[[["),
+            ("PUBLIC_URL", "inssa.club"),
+            ("SHUTDOWN_GRACE_SECS", "-1"),
+        ];
+        for (var, value) in cases {
+            let err = config(&[(var, value)]).expect_err(var);
+            assert_eq!(err.var, var, "{value}");
+            assert!(err.to_string().starts_with(&format!("invalid {var}: ")), "{err}");
+        }
+    }
+
+    #[test]
+    fn secrets_stay_out_of_errors_and_debug() {
+        let err = config(&[("DATABASE_URL", "mysql://user:hunter2@db/x")]).unwrap_err();
+        assert!(!err.to_string().contains("hunter2"));
+        let c = config(&[("DATABASE_URL", "postgres://user:hunter2@db/x")]).unwrap();
+        assert!(!format!("{c:?}").contains("hunter2"));
+    }
+}

@@ -1,0 +1,107 @@
+//! The inssa server: hosts the Leptos app over axum and implements the ports
+//! the app declares (Postgres cache, Clubhouse client, waitlist store).
+
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod telemetry;
+
+use std::{future::Future, net::SocketAddr, time::Duration};
+
+use leptos::config::LeptosOptions;
+use tokio::net::TcpListener;
+
+use crate::{config::Config, http::AppState};
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("could not listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+    #[error("the database URL is not usable: {0}")]
+    Database(sqlx::Error),
+    #[error("database migrations failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// A server that is bound and migrated, ready to run.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+    config: Config,
+}
+
+impl Application {
+    /// Binds the listen address, connects to Postgres and runs migrations.
+    pub async fn build(config: Config) -> Result<Application, StartError> {
+        let db = db::pool(&config).map_err(StartError::Database)?;
+        db::migrate(&db, Duration::from_secs(30)).await?;
+
+        let listener = TcpListener::bind(config.listen_addr)
+            .await
+            .map_err(|source| StartError::Bind { addr: config.listen_addr, source })?;
+        let local_addr = listener.local_addr().map_err(|source| StartError::Bind { addr: config.listen_addr, source })?;
+
+        let leptos_options = LeptosOptions::builder()
+            .output_name(app::OUTPUT_NAME)
+            .site_root(config.site_root.clone())
+            .site_pkg_dir("pkg")
+            .site_addr(local_addr)
+            .build();
+        let site = app::ports::SiteSettings {
+            public_url: config.public_url.clone(),
+            secure_cookies: config.secure_cookies(),
+        };
+        Ok(Application { listener, state: AppState { leptos_options, db, site }, config })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    /// Serves until `shutdown` resolves, then lets in-flight requests finish
+    /// for up to the configured grace period.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let Application { listener, state, config } = self;
+        // axum does not set TCP_NODELAY; without it, responses written in two
+        // parts (headers, then body) wait ~40 ms for a delayed ACK.
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        let app = http::router(state);
+        let (stopped_tx, stopped_rx) = tokio::sync::oneshot::channel::<()>();
+        let grace = config.shutdown_grace;
+        let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
+            shutdown.await;
+            tracing::info!("shutting down: finishing in-flight requests");
+            let _ = stopped_tx.send(());
+        });
+        tokio::select! {
+            result = serve => result,
+            // Requests still running after the grace period are cut off.
+            _ = async { let _ = stopped_rx.await; tokio::time::sleep(grace).await } => {
+                tracing::warn!("grace period over; closing remaining connections");
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+}

@@ -1,0 +1,93 @@
+//! `spawn_app`: the real server on a random port, on a fresh database in the
+//! private PostgreSQL cluster that `scripts/test.sh` starts.
+#![allow(dead_code)]
+
+use std::{sync::OnceLock, time::Duration};
+
+use server::{config::Config, Application};
+use sqlx::{Connection, PgConnection, PgPool};
+
+pub struct TestApp {
+    pub base_url: String,
+    pub db: PgPool,
+    pub db_name: String,
+    pub client: reqwest::Client,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    pub served: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("request failed")
+    }
+
+    /// Stops accepting connections and waits for in-flight requests.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(10), &mut self.served).await;
+    }
+}
+
+/// The cluster's URL, from the test command's environment.
+pub fn admin_database_url() -> &'static str {
+    static URL: OnceLock<String> = OnceLock::new();
+    URL.get_or_init(|| {
+        std::env::var("DATABASE_URL").expect(
+            "DATABASE_URL is not set: run the tests through scripts/test.sh, which starts a private PostgreSQL",
+        )
+    })
+}
+
+/// `DATABASE_URL` with its database name replaced.
+pub fn database_url_for(name: &str) -> String {
+    let admin = admin_database_url();
+    let (base, rest) = admin.rsplit_once('/').expect("DATABASE_URL has a database name");
+    let query = rest.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
+    format!("{base}/{name}{query}")
+}
+
+/// Creates an empty database with a unique name.
+pub async fn create_database() -> String {
+    let name = format!("test_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = PgConnection::connect(admin_database_url()).await.expect("connect to the test cluster");
+    sqlx::query(&format!(r#"create database "{name}""#)).execute(&mut admin).await.expect("create database");
+    name
+}
+
+/// Configuration for a test server: a random port and the given database.
+pub fn test_config(db_name: &str) -> Config {
+    let mut config = Config::from_lookup(|_| None).expect("defaults are valid");
+    config.listen_addr = "127.0.0.1:0".parse().unwrap();
+    config.database_url = database_url_for(db_name);
+    config.shutdown_grace = Duration::from_secs(5);
+    config
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(customize: impl FnOnce(&mut Config)) -> TestApp {
+    let db_name = create_database().await;
+    let mut config = test_config(&db_name);
+    customize(&mut config);
+    let db = PgPool::connect(&config.database_url).await.expect("connect to the test database");
+
+    let app = Application::build(config).await.expect("the server starts");
+    let base_url = format!("http://{}", app.local_addr());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let served = tokio::spawn(app.run_until(async move {
+        let _ = stopped.await;
+    }));
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    TestApp { base_url, db, db_name, client, stop: Some(stop), served }
+}

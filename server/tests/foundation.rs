@@ -1,0 +1,215 @@
+//! The skeleton: health, readiness, pages, 404, preferences, configuration,
+//! migrations and shutdown, against the real server and PostgreSQL.
+
+mod common;
+
+use std::{
+    io::{Read, Write},
+    net::TcpStream,
+    process::{Command, Stdio},
+    time::Duration,
+};
+
+use common::{create_database, spawn_app, test_config};
+use server::Application;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn healthz_answers_ok() {
+    let app = spawn_app().await;
+    let res = app.get("/healthz").await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<serde_json::Value>().await.unwrap()["status"], "ok");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readyz_follows_the_database() {
+    let app = spawn_app().await;
+    let res = app.get("/readyz").await;
+    assert_eq!(res.status(), 200);
+
+    // Take the database away under the running server.
+    let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(common::admin_database_url()).await.unwrap();
+    app.db.close().await;
+    sqlx::query(&format!(r#"drop database "{}" with (force)"#, app.db_name)).execute(&mut admin).await.unwrap();
+
+    let res = app.get("/readyz").await;
+    assert_eq!(res.status(), 503);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("not ready"), "{body}");
+    assert!(!body.to_lowercase().contains("does not exist"), "no database internals: {body}");
+
+    // It comes back by itself once the database is there again.
+    sqlx::query(&format!(r#"create database "{}""#, app.db_name)).execute(&mut admin).await.unwrap();
+    let mut ready = false;
+    for _ in 0..50 {
+        if app.get("/readyz").await.status() == 200 {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(ready, "readiness recovers without a restart");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn home_page_is_rendered_on_the_server() {
+    let app = spawn_app().await;
+    let res = app.get("/").await;
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let html = res.text().await.unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
+    assert!(html.contains(r#"<html lang="en" data-theme="system""#), "{html}");
+    assert!(html.contains("<title>inssa: look up Clubhouse profiles</title>"), "{html}");
+    assert!(html.contains(r#"action="/search""#), "the search form is in the HTML");
+    assert!(html.contains("/pkg/inssa.js"), "the island loader is linked");
+    assert!(html.contains("<leptos-island"), "the theme toggle is an island");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn language_and_theme_come_from_the_request() {
+    let app = spawn_app().await;
+    let korean = app.client.get(app.url("/")).header("accept-language", "ko-KR,ko;q=0.9,en;q=0.5").send().await.unwrap();
+    let html = korean.text().await.unwrap();
+    assert!(html.contains(r#"<html lang="ko""#), "{html}");
+    assert!(html.contains("클럽하우스 프로필을 빠르게 보고 공유하세요."));
+
+    let cookie = app
+        .client
+        .get(app.url("/"))
+        .header("accept-language", "ko")
+        .header("cookie", "lang=en; theme=dark")
+        .send()
+        .await
+        .unwrap();
+    let html = cookie.text().await.unwrap();
+    assert!(html.contains(r#"<html lang="en" data-theme="dark""#), "{html}");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn preference_forms_set_http_only_cookies_and_go_back() {
+    let app = spawn_app().await;
+    let res = app
+        .client
+        .post(app.url("/api/prefs/lang"))
+        .header("accept", "text/html")
+        .header("referer", app.url("/"))
+        .form(&[("lang", "ko")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 302);
+    // Back to the page the form was on (server_fn may append an empty query).
+    let location = res.headers()["location"].to_str().unwrap();
+    assert!(location == app.url("/") || location == app.url("/?"), "{location}");
+    let cookie = res.headers()["set-cookie"].to_str().unwrap();
+    assert!(cookie.starts_with("lang=ko;"), "{cookie}");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+
+    let res = app.client.post(app.url("/api/prefs/theme")).form(&[("theme", "dark")]).send().await.unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    assert!(res.headers()["set-cookie"].to_str().unwrap().starts_with("theme=dark;"));
+
+    // A value outside the enum is refused and sets nothing.
+    let res = app.client.post(app.url("/api/prefs/theme")).form(&[("theme", "<script>")]).send().await.unwrap();
+    assert!(res.status().is_client_error() || res.status().is_server_error(), "{}", res.status());
+    assert!(res.headers().get("set-cookie").is_none());
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_paths_get_a_real_404_page() {
+    let app = spawn_app().await;
+    for path in ["/no/such/page", "/pkg/missing.js", "/a/b"] {
+        let res = app.get(path).await;
+        assert_eq!(res.status(), 404, "{path}");
+        let html = res.text().await.unwrap();
+        assert!(html.contains("Page not found"), "{path}: {html}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replicas_starting_together_migrate_once() {
+    let db_name = create_database().await;
+    let (a, b) = tokio::join!(Application::build(test_config(&db_name)), Application::build(test_config(&db_name)));
+    assert!(a.is_ok() && b.is_ok(), "both replicas start");
+    let pool = sqlx::PgPool::connect(&common::database_url_for(&db_name)).await.unwrap();
+    let applied: i64 = sqlx::query_scalar("select count(*) from _sqlx_migrations").fetch_one(&pool).await.unwrap();
+    assert_eq!(applied as usize, server::db::MIGRATOR.iter().count());
+}
+
+#[test]
+fn an_invalid_setting_stops_the_binary_with_a_clear_message() {
+    let out = Command::new(env!("CARGO_BIN_EXE_server"))
+        .env("LISTEN_ADDR", "not-an-address")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("invalid LISTEN_ADDR"), "{stderr}");
+
+    let out = Command::new(env!("CARGO_BIN_EXE_server"))
+        .env("DATABASE_URL", "mysql://root:hunter2@db/x")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("invalid DATABASE_URL") && !stderr.contains("hunter2"), "{stderr}");
+}
+
+/// SIGTERM lets a request that is already being received finish, then exits 0.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_finishes_in_flight_requests() {
+    let db_name = create_database().await;
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
+        .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
+        .env("DATABASE_URL", common::database_url_for(&db_name))
+        .env("LOG_LEVEL", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+
+    let mut stream = None;
+    for _ in 0..100 {
+        if let Ok(s) = TcpStream::connect(("127.0.0.1", port)) {
+            stream = Some(s);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let mut stream = stream.expect("the server starts listening");
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+
+    // Headers and half the body, then SIGTERM, then the rest.
+    let body = "theme=dark";
+    write!(
+        stream,
+        "POST /api/prefs/theme HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+        body.len(),
+        &body[..5]
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    std::thread::sleep(Duration::from_millis(300));
+    stream.write_all(body[5..].as_bytes()).unwrap();
+
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("theme=dark"), "{response}");
+
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "{exit:?}");
+}
