@@ -9,6 +9,7 @@ pub mod components;
 pub mod escape;
 pub mod i18n;
 pub mod islands;
+pub mod model;
 pub mod pages;
 pub mod prefs;
 #[cfg(feature = "ssr")]

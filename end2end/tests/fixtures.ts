@@ -6,7 +6,12 @@ export const test = base.extend<{ consoleErrors: string[] }>({
     async ({ page }, use) => {
       const errors: string[] = [];
       page.on("console", (msg) => {
-        if (msg.type() === "error") errors.push(msg.text());
+        if (msg.type() !== "error") return;
+        // Chromium reports a page's own 404/503 status as a console error;
+        // pages with those statuses are expected, a failing sub-resource is not.
+        const documentStatus =
+          msg.text().startsWith("Failed to load resource") && msg.location().url === page.url();
+        if (!documentStatus) errors.push(msg.text());
       });
       page.on("pageerror", (err) => errors.push(String(err)));
       await use(errors);

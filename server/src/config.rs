@@ -3,6 +3,8 @@
 
 use std::{env, fmt, net::SocketAddr, str::FromStr, time::Duration};
 
+use crate::upstream::{LimiterSettings, Secret, UpstreamConfig};
+
 /// Everything the server reads from its environment.
 #[derive(Clone)]
 pub struct Config {
@@ -22,6 +24,8 @@ pub struct Config {
     pub site_root: String,
     /// `SHUTDOWN_GRACE_SECS`: how long in-flight requests may take after SIGTERM.
     pub shutdown_grace: Duration,
+    /// `CLUBHOUSE_*`: the upstream API (the simulator by default).
+    pub upstream: UpstreamConfig,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,6 +44,13 @@ pub struct ConfigError {
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:54329/inssa";
+
+/// The simulator the run command starts, and its well-known test account.
+/// Not secrets: the simulator accepts nothing else and holds invented people.
+pub const SIMULATOR_BASE_URL: &str = "http://127.0.0.1:4010/api";
+const SIMULATOR_TOKEN: &str = "sim-token";
+const SIMULATOR_USER_ID: u64 = 910000000;
+const DEFAULT_DEVICE_ID: &str = "5B9E0F4A-7C1D-4E2B-9A3F-6D8C1B2E4F70";
 
 impl Config {
     /// Reads the process environment.
@@ -97,7 +108,10 @@ impl Config {
             None => 20,
         });
 
+        let upstream = upstream_from(&get)?;
+
         Ok(Config {
+            upstream,
             listen_addr,
             database_url,
             database_max_connections,
@@ -127,8 +141,88 @@ impl fmt::Debug for Config {
             .field("log_format", &self.log_format)
             .field("site_root", &self.site_root)
             .field("shutdown_grace", &self.shutdown_grace)
+            .field("upstream", &self.upstream)
             .finish()
     }
+}
+
+fn upstream_from(get: &dyn Fn(&str) -> Option<String>) -> Result<UpstreamConfig, ConfigError> {
+    let custom_base = get("CLUBHOUSE_BASE_URL");
+    let base_url = custom_base.clone().unwrap_or_else(|| SIMULATOR_BASE_URL.to_owned()).trim_end_matches('/').to_owned();
+    if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+        return Err(ConfigError {
+            var: "CLUBHOUSE_BASE_URL",
+            reason: format!("expected an http:// or https:// URL, got {base_url:?}"),
+        });
+    }
+    // The simulator's token is the default only while the simulator is the
+    // upstream: a real API never silently gets a made-up token.
+    let token = match (get("CLUBHOUSE_TOKEN"), custom_base.is_some()) {
+        (Some(token), _) => token,
+        (None, false) => SIMULATOR_TOKEN.to_owned(),
+        (None, true) => {
+            return Err(ConfigError {
+                var: "CLUBHOUSE_TOKEN",
+                reason: "required when CLUBHOUSE_BASE_URL is set".into(),
+            })
+        }
+    };
+    if token.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(ConfigError { var: "CLUBHOUSE_TOKEN", reason: "must not contain spaces or control characters".into() });
+    }
+    let user_id = match get("CLUBHOUSE_USER_ID") {
+        Some(v) => Some(parse_shown("CLUBHOUSE_USER_ID", &v, "expected a numeric Clubhouse user id")?),
+        None if custom_base.is_none() => Some(SIMULATOR_USER_ID),
+        None => None,
+    };
+    let device_id = get("CLUBHOUSE_DEVICE_ID").unwrap_or_else(|| DEFAULT_DEVICE_ID.to_owned());
+    let header_safe = |var: &'static str, value: String| {
+        if value.bytes().all(|b| b.is_ascii_graphic()) {
+            Ok(value)
+        } else {
+            Err(ConfigError { var, reason: format!("expected printable ASCII without spaces, got {value:?}") })
+        }
+    };
+    let ms = |var: &'static str, default: u64, min: u64, max: u64| -> Result<Duration, ConfigError> {
+        Ok(Duration::from_millis(match get(var) {
+            Some(v) => parse_range(var, &v, min, max)?,
+            None => default,
+        }))
+    };
+    let secs = |var: &'static str, default: u64| -> Result<Duration, ConfigError> {
+        Ok(Duration::from_secs(match get(var) {
+            Some(v) => parse_range(var, &v, 0, 86_400)?,
+            None => default,
+        }))
+    };
+    Ok(UpstreamConfig {
+        base_url,
+        token: Secret::new(token),
+        user_id,
+        device_id: header_safe("CLUBHOUSE_DEVICE_ID", device_id)?,
+        app_build: header_safe("CLUBHOUSE_APP_BUILD", get("CLUBHOUSE_APP_BUILD").unwrap_or_else(|| "3389".into()))?,
+        app_version: header_safe("CLUBHOUSE_APP_VERSION", get("CLUBHOUSE_APP_VERSION").unwrap_or_else(|| "1.0.1".into()))?,
+        locale: header_safe("CLUBHOUSE_LOCALE", get("CLUBHOUSE_LOCALE").unwrap_or_else(|| "en_US".into()))?,
+        timeout: ms("CLUBHOUSE_TIMEOUT_MS", 8_000, 100, 120_000)?,
+        limiter: LimiterSettings {
+            interval: ms("CLUBHOUSE_MIN_INTERVAL_MS", 2_000, 0, 600_000)?,
+            burst: match get("CLUBHOUSE_BURST") {
+                Some(v) => parse_range("CLUBHOUSE_BURST", &v, 1, 1000)?,
+                None => 5,
+            },
+            max_concurrent: match get("CLUBHOUSE_MAX_CONCURRENT") {
+                Some(v) => parse_range("CLUBHOUSE_MAX_CONCURRENT", &v, 1, 256)?,
+                None => 2,
+            },
+            max_wait: ms("CLUBHOUSE_MAX_WAIT_MS", 3_000, 0, 600_000)?,
+        },
+        auth_pause: secs("CLUBHOUSE_AUTH_PAUSE_SECS", 900)?,
+        high_usage_pause: secs("CLUBHOUSE_HIGH_USAGE_PAUSE_SECS", 300)?,
+        rate_limit_pause: secs("CLUBHOUSE_RATE_LIMIT_PAUSE_SECS", 30)?,
+        backoff_base: ms("CLUBHOUSE_BACKOFF_BASE_MS", 1_000, 1, 600_000)?,
+        backoff_max: ms("CLUBHOUSE_BACKOFF_MAX_MS", 60_000, 1, 3_600_000)?,
+        max_body_bytes: 4 * 1024 * 1024,
+    })
 }
 
 fn parse_shown<T: FromStr>(var: &'static str, value: &str, expected: &str) -> Result<T, ConfigError> {
@@ -193,6 +287,12 @@ mod tests {
             ("LOG_LEVEL", "[[["),
             ("PUBLIC_URL", "inssa.club"),
             ("SHUTDOWN_GRACE_SECS", "-1"),
+            ("CLUBHOUSE_BASE_URL", "ftp://x"),
+            ("CLUBHOUSE_USER_ID", "me"),
+            ("CLUBHOUSE_BURST", "0"),
+            ("CLUBHOUSE_MIN_INTERVAL_MS", "fast"),
+            ("CLUBHOUSE_TIMEOUT_MS", "5"),
+            ("CLUBHOUSE_DEVICE_ID", "has space"),
         ];
         for (var, value) in cases {
             let err = config(&[(var, value)]).expect_err(var);
@@ -202,7 +302,31 @@ mod tests {
     }
 
     #[test]
+    fn the_simulator_is_the_default_upstream() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.upstream.base_url, SIMULATOR_BASE_URL);
+        assert_eq!(c.upstream.token.expose(), "sim-token");
+        assert_eq!(c.upstream.user_id, Some(910000000));
+    }
+
+    #[test]
+    fn another_upstream_needs_its_own_token() {
+        let err = config(&[("CLUBHOUSE_BASE_URL", "https://www.clubhouseapi.com/api/")]).unwrap_err();
+        assert_eq!(err.var, "CLUBHOUSE_TOKEN");
+        let c = config(&[
+            ("CLUBHOUSE_BASE_URL", "https://www.clubhouseapi.com/api/"),
+            ("CLUBHOUSE_TOKEN", "0123456789abcdef0123456789abcdef01234567"),
+            ("CLUBHOUSE_USER_ID", "1234"),
+        ])
+        .unwrap();
+        assert_eq!(c.upstream.base_url, "https://www.clubhouseapi.com/api");
+        assert_eq!(c.upstream.user_id, Some(1234));
+    }
+
+    #[test]
     fn secrets_stay_out_of_errors_and_debug() {
+        let c = config(&[("CLUBHOUSE_TOKEN", "0123456789abcdef-secret")]).unwrap();
+        assert!(!format!("{c:?} {c:#?}").contains("0123456789abcdef-secret"));
         let err = config(&[("DATABASE_URL", "mysql://user:hunter2@db/x")]).unwrap_err();
         assert!(!err.to_string().contains("hunter2"));
         let c = config(&[("DATABASE_URL", "postgres://user:hunter2@db/x")]).unwrap();

@@ -5,8 +5,9 @@ pub mod config;
 pub mod db;
 pub mod http;
 pub mod telemetry;
+pub mod upstream;
 
-use std::{future::Future, net::SocketAddr, time::Duration};
+use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
 use leptos::config::LeptosOptions;
 use tokio::net::TcpListener;
@@ -22,6 +23,8 @@ pub enum StartError {
     Database(sqlx::Error),
     #[error("database migrations failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("could not set up the Clubhouse client: {0}")]
+    Upstream(reqwest::Error),
 }
 
 /// A server that is bound and migrated, ready to run.
@@ -52,7 +55,8 @@ impl Application {
             public_url: config.public_url.clone(),
             secure_cookies: config.secure_cookies(),
         };
-        Ok(Application { listener, state: AppState { leptos_options, db, site }, config })
+        let upstream = Arc::new(upstream::ClubhouseClient::new(config.upstream.clone()).map_err(StartError::Upstream)?);
+        Ok(Application { listener, state: AppState { leptos_options, db, site, upstream }, config })
     }
 
     pub fn local_addr(&self) -> SocketAddr {

@@ -3,6 +3,8 @@
 
 mod health;
 
+use std::sync::Arc;
+
 use axum::{extract::FromRef, routing::get, Router};
 use leptos::prelude::*;
 use leptos_axum::{file_and_error_handler_with_context, generate_route_list, LeptosRoutes};
@@ -10,12 +12,15 @@ use sqlx::PgPool;
 
 use app::{ports::SiteSettings, shell, App};
 
+use crate::upstream::ClubhouseClient;
+
 /// Shared by every request handler.
 #[derive(Clone)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: PgPool,
     pub site: SiteSettings,
+    pub upstream: Arc<ClubhouseClient>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
