@@ -9,8 +9,9 @@ cd "$REPO_ROOT"
 
 scripts/setup.sh
 
-started_pg=""
+started_pg=""; sim_pid=""
 cleanup() {
+  [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null || true
   [ -n "$started_pg" ] && scripts/pg.sh stop test || true
 }
 trap cleanup EXIT
@@ -21,12 +22,19 @@ if [ -z "${DATABASE_URL:-}" ]; then
 fi
 export DATABASE_URL
 
-if (exec 3<>/dev/tcp/127.0.0.1/3000) 2>/dev/null; then
-  die "port 3000 is in use; stop the running server first (the end-to-end tests start their own)"
-fi
+for port in 3000 4010; do
+  if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
+    die "port $port is in use; stop the running app first (the end-to-end tests start their own server and simulator)"
+  fi
+done
 
 log "Rust unit and integration tests"
 cargo test --release --workspace --exclude frontend
 
-log "end-to-end tests (release build, Chromium)"
+log "end-to-end tests (release build, Chromium, the simulator on 127.0.0.1:4010)"
+cargo build --release -q -p simulator --bin clubhouse-simulator
+target/release/clubhouse-simulator --port 4010 --people 500 &
+sim_pid=$!
+# The simulator is the default upstream; pace calls fast enough for a test run.
+export CLUBHOUSE_MIN_INTERVAL_MS=20 CLUBHOUSE_BURST=20
 cargo leptos end-to-end --release

@@ -1,9 +1,11 @@
 import { test as base, expect } from "@playwright/test";
 
-// Every test fails on a console error or an uncaught exception in the page.
-export const test = base.extend<{ consoleErrors: string[] }>({
+// Every test fails on a console error or an uncaught exception in the page,
+// except the errors a test declares it expects (`expectedConsoleErrors`).
+export const test = base.extend<{ consoleErrors: string[]; expectedConsoleErrors: RegExp[] }>({
+  expectedConsoleErrors: [[], { option: true }],
   consoleErrors: [
-    async ({ page }, use) => {
+    async ({ page, expectedConsoleErrors }, use) => {
       const errors: string[] = [];
       page.on("console", (msg) => {
         if (msg.type() !== "error") return;
@@ -11,7 +13,8 @@ export const test = base.extend<{ consoleErrors: string[] }>({
         // pages with those statuses are expected, a failing sub-resource is not.
         const documentStatus =
           msg.text().startsWith("Failed to load resource") && msg.location().url === page.url();
-        if (!documentStatus) errors.push(msg.text());
+        const expected = expectedConsoleErrors.some((re) => re.test(msg.text()));
+        if (!documentStatus && !expected) errors.push(msg.text());
       });
       page.on("pageerror", (err) => errors.push(String(err)));
       await use(errors);

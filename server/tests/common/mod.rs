@@ -4,11 +4,14 @@
 
 use std::{sync::OnceLock, time::Duration};
 
-use server::{config::Config, Application};
+use server::{config::Config, upstream::LimiterSettings, Application};
+use simulator::{RunningSimulator, SimConfig};
 use sqlx::{Connection, PgConnection, PgPool};
 
 pub struct TestApp {
     pub base_url: String,
+    /// The Clubhouse simulator this server talks to.
+    pub sim: RunningSimulator,
     pub db: PgPool,
     pub db_name: String,
     pub client: reqwest::Client,
@@ -66,6 +69,9 @@ pub fn test_config(db_name: &str) -> Config {
     config.listen_addr = "127.0.0.1:0".parse().unwrap();
     config.database_url = database_url_for(db_name);
     config.shutdown_grace = Duration::from_secs(5);
+    // The root files (favicon, robots.txt) straight from the sources: the
+    // built site may not exist yet when the Rust tests run.
+    config.site_root = concat!(env!("CARGO_MANIFEST_DIR"), "/../public").to_owned();
     config
 }
 
@@ -73,9 +79,26 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
+/// A simulator with a small dataset, for tests.
+pub async fn spawn_simulator() -> RunningSimulator {
+    simulator::spawn(SimConfig { people: 300, ..SimConfig::default() }, 0).await.expect("the simulator starts")
+}
+
+/// Points `config` at `sim`, with pacing fast enough for tests.
+pub fn use_simulator(config: &mut Config, sim: &RunningSimulator) {
+    config.upstream.base_url = format!("{}/api", sim.base_url);
+    config.upstream.limiter =
+        LimiterSettings { interval: Duration::from_millis(1), burst: 50, max_concurrent: 8, max_wait: Duration::from_secs(3) };
+    config.upstream.timeout = Duration::from_secs(3);
+    config.upstream.backoff_base = Duration::from_millis(100);
+    config.image_hosts = vec![sim.base_url.trim_start_matches("http://").to_owned()];
+}
+
 pub async fn spawn_app_with(customize: impl FnOnce(&mut Config)) -> TestApp {
     let db_name = create_database().await;
+    let sim = spawn_simulator().await;
     let mut config = test_config(&db_name);
+    use_simulator(&mut config, &sim);
     customize(&mut config);
     let db = PgPool::connect(&config.database_url).await.expect("connect to the test database");
 
@@ -89,5 +112,5 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Config)) -> TestApp {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    TestApp { base_url, db, db_name, client, stop: Some(stop), served }
+    TestApp { base_url, sim, db, db_name, client, stop: Some(stop), served }
 }
