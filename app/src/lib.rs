@@ -4,28 +4,42 @@
 //! hydrated in the browser as Leptos *islands* (feature `hydrate`). The app names
 //! no server crates: everything it needs from the server is a port declared in
 //! [`ports`] and provided as context by the `server` crate.
+// Deeply nested view types (islands inside `into_any`) need more room.
+#![recursion_limit = "256"]
 
 pub mod components;
+pub mod email;
 pub mod escape;
+pub mod format;
 pub mod i18n;
 pub mod islands;
+pub mod linkify;
 pub mod model;
 pub mod pages;
 pub mod prefs;
+pub mod profile;
+pub mod server_data;
 #[cfg(feature = "ssr")]
 pub mod ports;
 pub mod username;
+pub mod waitlist;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path, SsrMode,
+    path, ParamSegment, SsrMode, StaticSegment,
 };
 
 use crate::{
     components::layout::Layout,
-    pages::{home::HomePage, not_found::NotFoundPage},
+    pages::{
+        home::HomePage,
+        not_found::NotFoundPage,
+        profile::HandlePage,
+        search::SearchPage,
+        waitlist::{JoinedPage, LeavePage, LeftPage, WaitlistPage},
+    },
     prefs::Prefs,
 };
 
@@ -65,6 +79,13 @@ pub fn App() -> impl IntoView {
             <Layout>
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("search") view=SearchPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("waitlist") view=WaitlistPage />
+                    <Route path=(StaticSegment("waitlist"), StaticSegment("joined")) view=JoinedPage />
+                    <Route path=(StaticSegment("waitlist"), StaticSegment("leave")) view=LeavePage />
+                    <Route path=(StaticSegment("waitlist"), StaticSegment("left")) view=LeftPage />
+                    // `/@username` and the original site's `/username`.
+                    <Route path=ParamSegment("handle") view=HandlePage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

@@ -107,6 +107,7 @@ mod tests {
 #[leptos::server(prefix = "/api", endpoint = "prefs/theme")]
 pub async fn set_theme(theme: Theme) -> Result<(), leptos::prelude::ServerFnError> {
     server::remember(THEME_COOKIE, theme.as_str());
+    server::back_to_page();
     Ok(())
 }
 
@@ -114,12 +115,16 @@ pub async fn set_theme(theme: Theme) -> Result<(), leptos::prelude::ServerFnErro
 #[leptos::server(prefix = "/api", endpoint = "prefs/lang")]
 pub async fn set_lang(lang: Lang) -> Result<(), leptos::prelude::ServerFnError> {
     server::remember(LANG_COOKIE, lang.code());
+    server::back_to_page();
     Ok(())
 }
 
 #[cfg(feature = "ssr")]
 mod server {
-    use http::{header::SET_COOKIE, HeaderValue};
+    use http::{
+        header::{ACCEPT, HOST, REFERER, SET_COOKIE},
+        HeaderValue,
+    };
     use leptos::prelude::use_context;
     use leptos_axum::ResponseOptions;
 
@@ -135,6 +140,47 @@ mod server {
         );
         if let (Some(response), Ok(value)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&cookie)) {
             response.append_header(SET_COOKIE, value);
+        }
+    }
+
+    /// After a plain form post (no JavaScript), sends the visitor back to the
+    /// page they came from on this site, or home.
+    pub fn back_to_page() {
+        let Some(parts) = use_context::<http::request::Parts>() else { return };
+        let header = |name| parts.headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+        if !header(ACCEPT).is_some_and(|a| a.contains("text/html")) {
+            return;
+        }
+        let path = header(REFERER).and_then(|r| same_site_path(r, header(HOST)?)).unwrap_or_else(|| "/".to_owned());
+        leptos_axum::redirect(&path);
+    }
+
+    /// The path and query of `referer` when it is a page of `host`.
+    pub(super) fn same_site_path(referer: &str, host: &str) -> Option<String> {
+        let rest = referer.split_once("://")?.1;
+        let (authority, path) = match rest.find('/') {
+            Some(i) => rest.split_at(i),
+            None => (rest, "/"),
+        };
+        let path = path.split('#').next().unwrap_or("/").trim_end_matches('?');
+        // `//elsewhere` would leave the site.
+        (authority.eq_ignore_ascii_case(host) && !path.starts_with("//") && !path.contains('\\'))
+            .then(|| if path.is_empty() { "/".to_owned() } else { path.to_owned() })
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::same_site_path;
+
+        #[test]
+        fn only_our_own_pages_are_returned_to() {
+            let host = "inssa.club";
+            assert_eq!(same_site_path("https://inssa.club/@odessa.finch?", host).as_deref(), Some("/@odessa.finch"));
+            assert_eq!(same_site_path("https://inssa.club/search?q=a#x", host).as_deref(), Some("/search?q=a"));
+            assert_eq!(same_site_path("https://inssa.club", host).as_deref(), Some("/"));
+            assert_eq!(same_site_path("https://evil.example/@x", host), None);
+            assert_eq!(same_site_path("https://inssa.club//evil.example/", host), None);
+            assert_eq!(same_site_path("not a url", host), None);
         }
     }
 }

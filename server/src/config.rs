@@ -26,6 +26,16 @@ pub struct Config {
     pub shutdown_grace: Duration,
     /// `CLUBHOUSE_*`: the upstream API (the simulator by default).
     pub upstream: UpstreamConfig,
+    /// `PROFILE_FRESH_SECS`: how long a cached profile is served without asking Clubhouse.
+    pub profile_fresh_for: Duration,
+    /// `PROFILE_NOT_FOUND_SECS`: how long "no such user" is remembered.
+    pub profile_not_found_for: Duration,
+    /// `IMAGE_HOSTS`: hosts (`host` or `host:port`) the image proxy may fetch from.
+    pub image_hosts: Vec<String>,
+    /// `WAITLIST_SIGNUPS_PER_HOUR`: signups one client address may make per hour (per replica).
+    pub waitlist_signups_per_hour: u32,
+    /// `TRUSTED_PROXIES`: peer addresses whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,6 +58,9 @@ pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:54329/inss
 /// The simulator the run command starts, and its well-known test account.
 /// Not secrets: the simulator accepts nothing else and holds invented people.
 pub const SIMULATOR_BASE_URL: &str = "http://127.0.0.1:4010/api";
+const SIMULATOR_HOST: &str = "127.0.0.1:4010";
+/// Where Clubhouse keeps avatars and club photos.
+const CLUBHOUSE_IMAGE_HOSTS: &[&str] = &["clubhouseprod.s3.amazonaws.com", "production-clubhouse-avatars.s3.amazonaws.com"];
 const SIMULATOR_TOKEN: &str = "sim-token";
 const SIMULATOR_USER_ID: u64 = 910000000;
 const DEFAULT_DEVICE_ID: &str = "5B9E0F4A-7C1D-4E2B-9A3F-6D8C1B2E4F70";
@@ -109,9 +122,51 @@ impl Config {
         });
 
         let upstream = upstream_from(&get)?;
+        let secs = |var: &'static str, default: u64| -> Result<Duration, ConfigError> {
+            Ok(Duration::from_secs(match get(var) {
+                Some(v) => parse_range(var, &v, 0, 30 * 86_400)?,
+                None => default,
+            }))
+        };
+        let profile_fresh_for = secs("PROFILE_FRESH_SECS", 2 * 3600)?;
+        let profile_not_found_for = secs("PROFILE_NOT_FOUND_SECS", 10 * 60)?;
+        let image_hosts = match get("IMAGE_HOSTS") {
+            Some(list) => list.split(',').map(|h| h.trim().to_ascii_lowercase()).filter(|h| !h.is_empty()).collect(),
+            None => {
+                let mut hosts: Vec<String> = CLUBHOUSE_IMAGE_HOSTS.iter().map(|h| h.to_string()).collect();
+                if upstream.base_url == SIMULATOR_BASE_URL {
+                    hosts.push(SIMULATOR_HOST.to_owned());
+                }
+                hosts
+            }
+        };
+        for host in &image_hosts {
+            if host.contains('/') || host.contains(char::is_whitespace) {
+                return Err(ConfigError { var: "IMAGE_HOSTS", reason: format!("expected host or host:port names, got {host:?}") });
+            }
+        }
+
+        let waitlist_signups_per_hour = match get("WAITLIST_SIGNUPS_PER_HOUR") {
+            Some(v) => parse_range("WAITLIST_SIGNUPS_PER_HOUR", &v, 1, 1_000_000)?,
+            None => 10,
+        };
+        let trusted_proxies = match get("TRUSTED_PROXIES") {
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|ip| parse_shown("TRUSTED_PROXIES", ip, "expected comma-separated IP addresses"))
+                .collect::<Result<Vec<_>, _>>()?,
+            None => vec![],
+        };
 
         Ok(Config {
+            waitlist_signups_per_hour,
+            trusted_proxies,
             upstream,
+            profile_fresh_for,
+            profile_not_found_for,
+            image_hosts,
             listen_addr,
             database_url,
             database_max_connections,
@@ -142,6 +197,11 @@ impl fmt::Debug for Config {
             .field("site_root", &self.site_root)
             .field("shutdown_grace", &self.shutdown_grace)
             .field("upstream", &self.upstream)
+            .field("profile_fresh_for", &self.profile_fresh_for)
+            .field("profile_not_found_for", &self.profile_not_found_for)
+            .field("image_hosts", &self.image_hosts)
+            .field("waitlist_signups_per_hour", &self.waitlist_signups_per_hour)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -293,6 +353,10 @@ mod tests {
             ("CLUBHOUSE_MIN_INTERVAL_MS", "fast"),
             ("CLUBHOUSE_TIMEOUT_MS", "5"),
             ("CLUBHOUSE_DEVICE_ID", "has space"),
+            ("PROFILE_FRESH_SECS", "two hours"),
+            ("IMAGE_HOSTS", "https://evil.example/"),
+            ("WAITLIST_SIGNUPS_PER_HOUR", "0"),
+            ("TRUSTED_PROXIES", "10.0.0.1,nginx"),
         ];
         for (var, value) in cases {
             let err = config(&[(var, value)]).expect_err(var);

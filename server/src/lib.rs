@@ -4,8 +4,10 @@
 pub mod config;
 pub mod db;
 pub mod http;
+pub mod profiles;
 pub mod telemetry;
 pub mod upstream;
+pub mod waitlist;
 
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
@@ -23,7 +25,7 @@ pub enum StartError {
     Database(sqlx::Error),
     #[error("database migrations failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
-    #[error("could not set up the Clubhouse client: {0}")]
+    #[error("could not set up an HTTP client: {0}")]
     Upstream(reqwest::Error),
 }
 
@@ -56,7 +58,16 @@ impl Application {
             secure_cookies: config.secure_cookies(),
         };
         let upstream = Arc::new(upstream::ClubhouseClient::new(config.upstream.clone()).map_err(StartError::Upstream)?);
-        Ok(Application { listener, state: AppState { leptos_options, db, site, upstream }, config })
+        let profiles = profiles::ProfileService::new(
+            profiles::ProfileStore { db: db.clone() },
+            upstream.clone(),
+            profiles::CachePolicy { fresh_for: config.profile_fresh_for, not_found_for: config.profile_not_found_for },
+        );
+        let images = http::images::ImageProxy::new(config.image_hosts.clone()).map_err(StartError::Upstream)?;
+        let waitlist = Arc::new(waitlist::WaitlistService::new(db.clone(), config.waitlist_signups_per_hour));
+        let trusted_proxies = Arc::new(config.trusted_proxies.clone());
+        let state = AppState { leptos_options, db, site, upstream, profiles, images, waitlist, trusted_proxies };
+        Ok(Application { listener, state, config })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -75,6 +86,7 @@ impl Application {
         let app = http::router(state);
         let (stopped_tx, stopped_rx) = tokio::sync::oneshot::channel::<()>();
         let grace = config.shutdown_grace;
+        let app = app.into_make_service_with_connect_info::<SocketAddr>();
         let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
             shutdown.await;
             tracing::info!("shutting down: finishing in-flight requests");

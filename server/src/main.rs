@@ -1,9 +1,13 @@
 use std::process::ExitCode;
 
-use server::{config::Config, shutdown_signal, telemetry, Application};
+use server::{config::Config, db, shutdown_signal, telemetry, waitlist, Application};
+
+const USAGE: &str = "usage: server                   serve inssa (configured by environment variables)
+       server export-waitlist   write the waitlist as CSV to standard output (reads DATABASE_URL)";
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    let command = std::env::args().nth(1);
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(e) => {
@@ -11,6 +15,14 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    match command.as_deref() {
+        None => {}
+        Some("export-waitlist") => return export_waitlist(&config).await,
+        Some(_) => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    }
     telemetry::init(&config);
 
     let app = match Application::build(config).await {
@@ -28,6 +40,28 @@ async fn main() -> ExitCode {
         }
         Err(e) => {
             tracing::error!("server error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The operator's export: never a public URL, only this command.
+async fn export_waitlist(config: &Config) -> ExitCode {
+    let result = async {
+        let pool = db::pool(config)?;
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        let count = waitlist::export_csv(&pool, &mut out).await?;
+        std::io::Write::flush(&mut out)?;
+        Ok::<u64, Box<dyn std::error::Error>>(count)
+    }
+    .await;
+    match result {
+        Ok(count) => {
+            eprintln!("inssa: exported {count} signups");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("inssa: export failed: {e}");
             ExitCode::FAILURE
         }
     }

@@ -2,15 +2,22 @@ use leptos::{prelude::*, server_fn::ServerFn};
 
 use crate::{
     i18n::Lang,
-    islands::theme_toggle::ThemeToggle,
+    islands::{theme_toggle::ThemeToggle, waitlist::WaitlistModal},
+    username::Username,
     prefs::{use_prefs, SetLang},
 };
+
+pub const WAITLIST_BUTTON: &str =
+    "rounded-full bg-amber-600 px-3 py-1 text-sm font-semibold text-white hover:bg-amber-700";
 
 /// Header, main column and footer around every page.
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let prefs = use_prefs();
     let text = prefs.lang.text();
+    // On a profile page the waitlist form suggests that person's username.
+    let path = leptos_router::hooks::use_location().pathname.get_untracked();
+    let profile_username = path.strip_prefix("/@").and_then(|u| Username::parse(u).ok()).map(|u| u.to_string());
     view! {
         <div class="mx-auto flex min-h-screen max-w-3xl flex-col px-4">
             <header class="flex flex-wrap items-center justify-between gap-3 py-5">
@@ -18,6 +25,16 @@ pub fn Layout(children: Children) -> impl IntoView {
                     {text.site_name}
                 </a>
                 <div class="flex items-center gap-2">
+                    {if path.starts_with("/waitlist") {
+                        // The page is the form already; a second copy in a
+                        // modal would repeat its field ids.
+                        view! {
+                            <a href="/waitlist" data-testid="waitlist-open" class=WAITLIST_BUTTON>{text.waitlist_button}</a>
+                        }
+                            .into_any()
+                    } else {
+                        view! { <WaitlistModal lang=prefs.lang username=profile_username source=path /> }.into_any()
+                    }}
                     <LanguageSwitch current=prefs.lang />
                     <ThemeToggle initial=prefs.theme lang=prefs.lang />
                 </div>

@@ -1,1 +1,3 @@
+pub mod avatar;
 pub mod layout;
+pub mod person_list;

@@ -16,13 +16,30 @@ pub fn ThemeToggle(initial: Theme, lang: Lang) -> impl IntoView {
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
 
+    // Saves run one at a time: two quick clicks must not race, or the
+    // cookie could end with the first choice. The latest waiting one wins.
+    let waiting = StoredValue::new(None::<Theme>);
+    let saving = save.pending();
+    Effect::new(move |_| {
+        if !saving.get() {
+            if let Some(theme) = waiting.get_value() {
+                waiting.set_value(None);
+                save.dispatch(SetTheme { theme });
+            }
+        }
+    });
+
     let next = move || next_theme(theme.get());
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let chosen = next();
         apply_theme(chosen);
         set_theme.set(chosen);
-        save.dispatch(SetTheme { theme: chosen });
+        if saving.get_untracked() {
+            waiting.set_value(Some(chosen));
+        } else {
+            save.dispatch(SetTheme { theme: chosen });
+        }
     };
     let text = lang.text();
     let label = move || {

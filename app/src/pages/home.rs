@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 
-use crate::{escape, prefs::use_prefs};
+use crate::{components::person_list::PersonList, escape, prefs::use_prefs, server_data::recently_viewed};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -28,5 +28,16 @@ pub fn HomePage() -> impl IntoView {
                 </button>
             </form>
         </section>
+        <Suspense>
+            {Suspend::new(async move {
+                let people = recently_viewed(12).await;
+                (!people.is_empty()).then(|| view! {
+                    <section class="mt-4" data-testid="recently-viewed">
+                        <h2 class="mb-2 text-sm font-semibold uppercase tracking-wide text-stone-500">{text.recently_viewed}</h2>
+                        <PersonList people />
+                    </section>
+                })
+            })}
+        </Suspense>
     }
 }

@@ -1,2 +1,5 @@
 pub mod home;
 pub mod not_found;
+pub mod profile;
+pub mod search;
+pub mod waitlist;

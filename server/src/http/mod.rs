@@ -1,7 +1,10 @@
 //! The HTTP surface: Leptos pages and server functions, static files,
 //! health endpoints.
 
+mod api;
+mod client_ip;
 mod health;
+pub mod images;
 
 use std::sync::Arc;
 
@@ -10,9 +13,20 @@ use leptos::prelude::*;
 use leptos_axum::{file_and_error_handler_with_context, generate_route_list, LeptosRoutes};
 use sqlx::PgPool;
 
-use app::{ports::SiteSettings, shell, App};
+use app::{
+    ports::{Profiles, SiteSettings, Waitlist},
+    shell, App,
+};
+use tower_http::{limit::RequestBodyLimitLayer, services::ServeFile};
 
-use crate::upstream::ClubhouseClient;
+use crate::{
+    profiles::{Directory, ProfileService},
+    upstream::ClubhouseClient,
+    waitlist::WaitlistService,
+};
+
+/// Largest request body we read: forms and server-function calls are tiny.
+const MAX_BODY_BYTES: usize = 16 * 1024;
 
 /// Shared by every request handler.
 #[derive(Clone)]
@@ -21,6 +35,10 @@ pub struct AppState {
     pub db: PgPool,
     pub site: SiteSettings,
     pub upstream: Arc<ClubhouseClient>,
+    pub profiles: Arc<ProfileService>,
+    pub images: images::ImageProxy,
+    pub waitlist: Arc<WaitlistService>,
+    pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -32,18 +50,34 @@ impl FromRef<AppState> for LeptosOptions {
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let context = {
-        let state = state.clone();
-        move || provide_context(state.site.clone())
+        let site = state.site.clone();
+        let profiles = Profiles(Arc::new(Directory(state.profiles.clone())));
+        let waitlist = Waitlist(state.waitlist.clone());
+        move || {
+            provide_context(site.clone());
+            provide_context(profiles.clone());
+            provide_context(waitlist.clone());
+        }
     };
+    // `/{handle}` is a page route, so single-segment static files need
+    // routes of their own.
+    let root_file = |name: &str| ServeFile::new(format!("{}/{name}", state.leptos_options.site_root));
     let shell_options = state.leptos_options.clone();
 
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/img", get(images::proxy_image))
+        .route("/api/v1/profiles/{username}", get(api::profile))
+        .route_service("/favicon.ico", root_file("favicon.ico"))
+        .route_service("/robots.txt", root_file("robots.txt"))
+        .route_service("/avatar-placeholder.svg", root_file("avatar-placeholder.svg"))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = shell_options.clone();
             move || shell(options.clone())
         })
         .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), client_ip::tag_client_ip))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .with_state(state)
 }

@@ -216,6 +216,11 @@ impl ClubhouseClient {
                 tracing::debug!(endpoint, elapsed_ms, "upstream call ok");
                 self.record_success();
             }
+            // An unknown person is an answer, not a failure.
+            Err(UpstreamError::NotFound) => {
+                tracing::debug!(endpoint, elapsed_ms, "upstream call: not found");
+                self.record_success();
+            }
             Err(e) => {
                 tracing::warn!(endpoint, elapsed_ms, kind = e.kind(), "upstream call failed: {e}");
                 self.record_failure(e);

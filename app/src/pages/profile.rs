@@ -1,0 +1,315 @@
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use leptos_meta::{Link, Meta, Title};
+use leptos_router::hooks::use_params_map;
+
+use crate::{
+    components::avatar::{Avatar, PLACEHOLDER_AVATAR},
+    escape,
+    format::{compact_count, month_year, proxied_image, time_ago},
+    i18n::{Lang, Text},
+    linkify::{segments, Segment},
+    model::Profile,
+    pages::not_found::NotFoundPage,
+    prefs::use_prefs,
+    profile::{Freshness, ProfileEntry, ProfileLookup},
+    server_data::{self, lookup_profile, redirect_permanently, set_header, set_status},
+    username::Username,
+};
+
+/// `/@username` shows a profile; `/username` (the original site's address)
+/// redirects there permanently.
+#[component]
+pub fn HandlePage() -> impl IntoView {
+    let handle = use_params_map().read_untracked().get("handle").unwrap_or_default();
+    match handle.strip_prefix('@') {
+        Some(name) if !name.starts_with('@') => match Username::parse(name) {
+            Ok(username) => view! { <ProfilePage username /> }.into_any(),
+            // A name that cannot exist: 404 without asking Clubhouse.
+            Err(_) => view! { <ProfileNotFound /> }.into_any(),
+        },
+        Some(_) => view! { <ProfileNotFound /> }.into_any(),
+        None => match Username::parse(&handle) {
+            Ok(username) => {
+                redirect_permanently(&username.page_path());
+                ().into_any()
+            }
+            Err(_) => view! { <NotFoundPage /> }.into_any(),
+        },
+    }
+}
+
+#[component]
+fn ProfilePage(username: Username) -> impl IntoView {
+    let lang = use_prefs().lang;
+    let requested = username.clone();
+    view! {
+        <Suspense>
+            {Suspend::new(async move {
+                match lookup_profile(username).await {
+                    ProfileLookup::Found(entry) => {
+                        let canonical = entry.profile.username.clone().unwrap_or_default();
+                        if canonical != requested.as_str() && canonical.eq_ignore_ascii_case(requested.as_str()) {
+                            // One address per person: the canonical spelling.
+                            redirect_permanently(&format!("/@{canonical}"));
+                        }
+                        view! { <ProfileView entry lang /> }.into_any()
+                    }
+                    ProfileLookup::NotFound => view! { <ProfileNotFound /> }.into_any(),
+                    ProfileLookup::Unavailable { retry_after_secs } => {
+                        view! { <UpstreamUnavailable retry_after_secs /> }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ProfileView(entry: ProfileEntry, lang: Lang) -> impl IntoView {
+    let text = lang.text();
+    let p = entry.profile;
+    let username = p.username.clone().unwrap_or_default();
+    let name = p.display_name().to_owned();
+    let site = server_data::public_url();
+    let page_url = format!("{site}/@{username}");
+    let title = format!("{name} (@{username}){}", if lang == Lang::Ko { " · 클럽하우스" } else { " · Clubhouse" });
+    let description = p
+        .bio
+        .as_deref()
+        .map(|b| b.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|b| !b.is_empty())
+        .map(|b| truncate_chars(&b, 200))
+        .unwrap_or_else(|| format!("@{username}{}", text.profile_of));
+    let image = format!(
+        "{site}{}",
+        p.photo_url.as_deref().and_then(proxied_image).unwrap_or_else(|| PLACEHOLDER_AVATAR.to_owned())
+    );
+    let joined = p
+        .time_created
+        .as_deref()
+        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| month_year(t.with_timezone(&Utc), lang));
+
+    view! {
+        <Title text=escape::html_text(&title) />
+        <Meta name="description" content=description.clone() />
+        <Link rel="canonical" href=page_url.clone() />
+        <Meta property="og:type" content="profile" />
+        <Meta property="og:site_name" content="inssa" />
+        <Meta property="og:title" content=title.clone() />
+        <Meta property="og:description" content=description.clone() />
+        <Meta property="og:image" content=image.clone() />
+        <Meta property="og:url" content=page_url />
+        <Meta property="og:locale" content=if lang == Lang::Ko { "ko_KR" } else { "en_US" } />
+        <Meta property="profile:username" content=username.clone() />
+        <Meta name="twitter:card" content="summary" />
+        <Meta name="twitter:title" content=title />
+        <Meta name="twitter:description" content=description />
+        <Meta name="twitter:image" content=image />
+
+        <article class="space-y-8" data-testid="profile">
+            <header class="flex flex-col items-center gap-4 text-center sm:flex-row sm:items-start sm:text-left">
+                <Avatar url=p.photo_url.clone() alt=name.clone() size=112 />
+                <div class="min-w-0 space-y-1">
+                    <h1 class="text-3xl font-extrabold break-words" data-testid="profile-name">{name.clone()}</h1>
+                    <p class="text-stone-500" data-testid="profile-username">"@"{username.clone()}</p>
+                    <Counts profile=p.clone() lang />
+                    <p class="text-sm text-stone-500">
+                        {joined.map(|j| format!("{} {j}", text.joined))}
+                    </p>
+                    <SocialLinks profile=p.clone() />
+                </div>
+            </header>
+
+            <Bio bio=p.bio.clone() text />
+
+            {p.invited_by_user_profile.clone().and_then(|n| {
+                let nominator = Username::parse(n.username.as_deref()?).ok()?;
+                let label = n.name.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| nominator.to_string());
+                Some(view! {
+                    <section>
+                        <h2 class="mb-2 text-sm font-semibold uppercase tracking-wide text-stone-500">{text.nominated_by}</h2>
+                        <a href=nominator.page_path() data-testid="nominated-by"
+                            class="inline-flex items-center gap-3 rounded-2xl border border-stone-200 p-3 hover:bg-stone-100 dark:border-stone-800 dark:hover:bg-stone-900">
+                            <Avatar url=n.photo_url.clone() alt=label.clone() size=40 />
+                            <span>
+                                <span class="block font-semibold">{label}</span>
+                                <span class="block text-sm text-stone-500">"@"{nominator.to_string()}</span>
+                            </span>
+                        </a>
+                    </section>
+                })
+            })}
+
+            <Clubs profile=p.clone() lang />
+
+            <footer class="flex flex-wrap items-center justify-between gap-3 border-t border-stone-200 pt-4 text-sm text-stone-500 dark:border-stone-800">
+                <a
+                    href=format!("https://www.clubhouse.com/@{username}")
+                    rel="noopener noreferrer nofollow"
+                    target="_blank"
+                    class="rounded-full bg-amber-600 px-4 py-2 font-semibold text-white hover:bg-amber-700"
+                >
+                    {text.open_in_clubhouse}
+                </a>
+                <Freshness fetched_at=entry.fetched_at freshness=entry.freshness lang />
+            </footer>
+        </article>
+    }
+}
+
+#[component]
+fn Counts(profile: Profile, lang: Lang) -> impl IntoView {
+    let text = lang.text();
+    let count = move |n: Option<u64>| n.map(|n| compact_count(n, lang)).unwrap_or_else(|| "–".into());
+    view! {
+        <p class="flex justify-center gap-4 sm:justify-start" data-testid="profile-counts">
+            <span><strong>{count(profile.num_followers)}</strong>" "{text.followers}</span>
+            <span><strong>{count(profile.num_following)}</strong>" "{text.following}</span>
+        </p>
+    }
+}
+
+/// Twitter and Instagram handles become links only when they are handles.
+#[component]
+fn SocialLinks(profile: Profile) -> impl IntoView {
+    let valid = |h: &str, max: usize, dot: bool| {
+        !h.is_empty() && h.len() <= max && h.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || (dot && b == b'.'))
+    };
+    let twitter = profile.twitter.filter(|h| valid(h, 15, false));
+    let instagram = profile.instagram.filter(|h| valid(h, 30, true));
+    view! {
+        <p class="flex justify-center gap-3 text-sm sm:justify-start">
+            {twitter.map(|h| view! {
+                <a href=format!("https://twitter.com/{h}") rel="noopener noreferrer nofollow" target="_blank"
+                    class="text-sky-700 underline dark:text-sky-400" data-testid="twitter">"Twitter @"{h.clone()}</a>
+            })}
+            {instagram.map(|h| view! {
+                <a href=format!("https://www.instagram.com/{h}/") rel="noopener noreferrer nofollow" target="_blank"
+                    class="text-pink-700 underline dark:text-pink-400" data-testid="instagram">"Instagram @"{h.clone()}</a>
+            })}
+        </p>
+    }
+}
+
+/// The bio as escaped text with line breaks kept; web links and @mentions
+/// become links (mentions to our page for that person).
+#[component]
+fn Bio(bio: Option<String>, text: &'static Text) -> impl IntoView {
+    let bio = bio.filter(|b| !b.trim().is_empty());
+    match bio {
+        None => view! { <p class="text-stone-500 italic">{text.no_bio}</p> }.into_any(),
+        Some(bio) => view! {
+            <p class="whitespace-pre-line break-words text-lg leading-relaxed" data-testid="profile-bio">
+                {segments(&bio)
+                    .into_iter()
+                    .map(|segment| match segment {
+                        Segment::Text(t) => t.into_any(),
+                        Segment::Link(url) => {
+                            let href = url.clone();
+                            view! {
+                                <a href=href rel="noopener noreferrer nofollow ugc" target="_blank"
+                                    class="text-amber-700 underline dark:text-amber-400">{url}</a>
+                            }.into_any()
+                        }
+                        Segment::Mention(u) => view! {
+                            <a href=u.page_path() class="text-amber-700 underline dark:text-amber-400">"@"{u.to_string()}</a>
+                        }.into_any(),
+                    })
+                    .collect_view()}
+            </p>
+        }
+        .into_any(),
+    }
+}
+
+#[component]
+fn Clubs(profile: Profile, lang: Lang) -> impl IntoView {
+    let text = lang.text();
+    if profile.clubs.is_empty() {
+        return ().into_any();
+    }
+    view! {
+        <section>
+            <h2 class="mb-3 text-sm font-semibold uppercase tracking-wide text-stone-500">
+                {text.clubs}" · "{profile.clubs.len()}
+            </h2>
+            <ul class="grid grid-cols-1 gap-3 sm:grid-cols-2" data-testid="clubs">
+                {profile
+                    .clubs
+                    .into_iter()
+                    .map(|club| {
+                        let name = club.name.clone().unwrap_or_default();
+                        view! {
+                            <li class="flex items-center gap-3 rounded-2xl border border-stone-200 p-3 dark:border-stone-800">
+                                <Avatar url=club.photo_url.clone() alt=name.clone() size=40 />
+                                <span class="min-w-0">
+                                    <span class="block truncate font-semibold">{name}</span>
+                                    <span class="block text-sm text-stone-500">
+                                        {club.num_members.map(|n| format!("{} {}", compact_count(n, lang), text.members))}
+                                    </span>
+                                </span>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn Freshness(fetched_at: DateTime<Utc>, freshness: Freshness, lang: Lang) -> impl IntoView {
+    let text = lang.text();
+    let ago = time_ago(fetched_at, Utc::now(), lang);
+    let note = match freshness {
+        Freshness::Fresh => None,
+        Freshness::Stale => Some(text.refreshing),
+        Freshness::StaleUpstreamFailing => Some(text.upstream_failing),
+    };
+    view! {
+        <p data-testid="freshness" data-freshness=freshness.as_str()>
+            <time datetime=fetched_at.to_rfc3339()>{format!("{} {ago}", text.updated)}</time>
+            {note.map(|n| view! { <span class="block">{n}</span> })}
+        </p>
+    }
+}
+
+#[component]
+fn ProfileNotFound() -> impl IntoView {
+    set_status(404);
+    let text = use_prefs().lang.text();
+    view! {
+        <Title text=escape::html_text(text.profile_not_found_title) />
+        <Meta name="robots" content="noindex" />
+        <section class="py-16 text-center" data-testid="profile-not-found">
+            <h1 class="text-3xl font-bold">{text.profile_not_found_title}</h1>
+            <p class="mt-3 text-stone-600 dark:text-stone-300">{text.profile_not_found_body}</p>
+            <a href="/" class="mt-6 inline-block text-amber-700 underline dark:text-amber-400">{text.back_home}</a>
+        </section>
+    }
+}
+
+#[component]
+fn UpstreamUnavailable(retry_after_secs: u64) -> impl IntoView {
+    set_status(503);
+    set_header("retry-after", &retry_after_secs.to_string());
+    let text = use_prefs().lang.text();
+    view! {
+        <Title text=escape::html_text(text.unavailable_title) />
+        <Meta name="robots" content="noindex" />
+        <section class="py-16 text-center" data-testid="clubhouse-unavailable">
+            <h1 class="text-3xl font-bold">{text.unavailable_title}</h1>
+            <p class="mt-3 text-stone-600 dark:text-stone-300">{text.unavailable_body}</p>
+        </section>
+    }
+}
+
+fn truncate_chars(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_owned(),
+    }
+}

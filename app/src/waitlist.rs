@@ -1,0 +1,216 @@
+//! The waitlist: form input, its validation, and the server functions
+//! behind the modal (and the same form without JavaScript).
+
+use serde::{Deserialize, Serialize};
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+
+use crate::{email::EmailError, i18n::Lang};
+
+/// What a signup answers. The same for a new and an already-listed address,
+/// so nobody can learn whether someone else signed up.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinReceipt {
+    /// Goes in the "leave the waitlist" link.
+    pub removal_token: String,
+}
+
+/// Problems with individual fields.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldErrors {
+    pub email: Option<EmailError>,
+    pub username: bool,
+    pub consent: bool,
+}
+
+impl FieldErrors {
+    pub fn is_empty(&self) -> bool {
+        self.email.is_none() && !self.username && !self.consent
+    }
+}
+
+/// Why a signup was not taken. Carries codes, not text: pages show them in
+/// the visitor's language.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum WaitlistError {
+    #[error("some fields are invalid")]
+    Invalid(FieldErrors),
+    #[error("too many signups from this network")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("the request did not come from this site")]
+    CrossOrigin,
+    #[error("the waitlist is unavailable")]
+    Unavailable,
+    #[error("request failed")]
+    Request(String),
+}
+
+impl FromServerFnError for WaitlistError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        // Transport or decoding problems: the details stay in the log.
+        WaitlistError::Request(match value {
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_) => "bad request".into(),
+            _ => "request failed".into(),
+        })
+    }
+}
+
+impl WaitlistError {
+    /// The HTTP status that goes with the error.
+    pub fn status(&self) -> u16 {
+        match self {
+            WaitlistError::Invalid(_) | WaitlistError::Request(_) => 400,
+            WaitlistError::CrossOrigin => 403,
+            WaitlistError::RateLimited { .. } => 429,
+            WaitlistError::Unavailable => 503,
+        }
+    }
+
+    pub fn message(&self, lang: Lang) -> &'static str {
+        let t = lang.text();
+        match self {
+            WaitlistError::Invalid(_) => t.waitlist_fix_fields,
+            WaitlistError::RateLimited { .. } => t.waitlist_rate_limited,
+            WaitlistError::CrossOrigin | WaitlistError::Request(_) => t.waitlist_bad_request,
+            WaitlistError::Unavailable => t.waitlist_unavailable,
+        }
+    }
+}
+
+pub fn email_error_message(e: EmailError, lang: Lang) -> &'static str {
+    let t = lang.text();
+    match e {
+        EmailError::Empty => t.waitlist_email_required,
+        EmailError::TooLong => t.waitlist_email_too_long,
+        EmailError::Invalid => t.waitlist_email_invalid,
+    }
+}
+
+/// Signs up for the waitlist. `website` is a honeypot that people never see
+/// or fill in; a bot that does gets a convincing success and nothing is kept.
+#[leptos::server(prefix = "/api", endpoint = "waitlist/join")]
+pub async fn join_waitlist(
+    email: String,
+    #[server(default)] username: String,
+    #[server(default)] consent: Option<String>,
+    #[server(default)] source: String,
+    #[server(default)] website: String,
+) -> Result<JoinReceipt, WaitlistError> {
+    let result = server::join(email, username, consent, source, website).await;
+    server::set_error_status(&result);
+    result
+}
+
+/// Removes the address that `token` was issued for. Answers the same for
+/// any token, so tokens cannot be probed.
+#[leptos::server(prefix = "/api", endpoint = "waitlist/leave")]
+pub async fn leave_waitlist(token: String) -> Result<(), WaitlistError> {
+    let result = server::leave(token).await;
+    server::set_error_status(&result);
+    result
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    use leptos::prelude::use_context;
+
+    use super::*;
+    use crate::{
+        email::EmailAddress,
+        ports::{ClientIp, JoinRefused, Signup, Waitlist},
+        prefs::Prefs,
+        username::Username,
+    };
+
+    pub async fn join(
+        email: String,
+        username: String,
+        consent: Option<String>,
+        source: String,
+        website: String,
+    ) -> Result<JoinReceipt, WaitlistError> {
+        let parts = use_context::<http::request::Parts>().ok_or(WaitlistError::Unavailable)?;
+        if !same_origin(&parts) {
+            return Err(WaitlistError::CrossOrigin);
+        }
+        let waitlist = use_context::<Waitlist>().ok_or(WaitlistError::Unavailable)?;
+
+        let mut errors = FieldErrors::default();
+        let email = EmailAddress::parse(&email).map_err(|e| errors.email = Some(e)).ok();
+        let username = match username.trim() {
+            "" => None,
+            name => Username::parse(name).map_err(|_| errors.username = true).ok(),
+        };
+        if consent.as_deref().is_none_or(|c| c.is_empty()) {
+            errors.consent = true;
+        }
+        let Some(email) = email.filter(|_| errors.is_empty()) else {
+            return Err(WaitlistError::Invalid(errors));
+        };
+        let client_ip = parts.extensions.get::<ClientIp>().copied();
+        if !website.trim().is_empty() {
+            tracing::info!("waitlist honeypot filled; answering without storing");
+            return Ok(JoinReceipt { removal_token: waitlist.0.decoy_token() });
+        }
+        let signup = Signup {
+            email,
+            username,
+            lang: Prefs::from_request().lang,
+            source_path: Some(source).filter(|s| s.starts_with('/') && !s.starts_with("//") && s.len() <= 200),
+        };
+        let receipt = match waitlist.0.join(signup, client_ip).await {
+            Ok(receipt) => receipt,
+            Err(JoinRefused::RateLimited { retry_after_secs }) => {
+                crate::server_data::set_header("retry-after", &retry_after_secs.to_string());
+                return Err(WaitlistError::RateLimited { retry_after_secs });
+            }
+            Err(JoinRefused::Unavailable) => return Err(WaitlistError::Unavailable),
+        };
+        // Without JavaScript the form posted here directly: show the result page.
+        if accepts_html(&parts) {
+            leptos_axum::redirect(&format!("/waitlist/joined?token={}", receipt.removal_token));
+        }
+        Ok(receipt)
+    }
+
+    pub async fn leave(token: String) -> Result<(), WaitlistError> {
+        let parts = use_context::<http::request::Parts>().ok_or(WaitlistError::Unavailable)?;
+        if !same_origin(&parts) {
+            return Err(WaitlistError::CrossOrigin);
+        }
+        let waitlist = use_context::<Waitlist>().ok_or(WaitlistError::Unavailable)?;
+        waitlist.0.leave(token.trim()).await.map_err(|_| WaitlistError::Unavailable)?;
+        if accepts_html(&parts) {
+            leptos_axum::redirect("/waitlist/left");
+        }
+        Ok(())
+    }
+
+    /// Errors get their HTTP status, except for a plain form post: that one
+    /// is redirected back to its page with the error in the query string.
+    pub fn set_error_status<T>(result: &Result<T, WaitlistError>) {
+        if let Err(e) = result {
+            let plain_form = use_context::<http::request::Parts>().is_some_and(|p| accepts_html(&p));
+            if !plain_form {
+                crate::server_data::set_status(e.status());
+            }
+        }
+    }
+
+    fn accepts_html(parts: &http::request::Parts) -> bool {
+        parts.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
+    }
+
+    /// A POST must come from a page of this site: its `Origin` (or, failing
+    /// that, its `Referer`) must name the host it was sent to.
+    pub fn same_origin(parts: &http::request::Parts) -> bool {
+        let header = |name| parts.headers.get(name).and_then(|v: &http::HeaderValue| v.to_str().ok());
+        let Some(host) = header(http::header::HOST) else { return false };
+        let source = header(http::header::ORIGIN).filter(|o| *o != "null").or_else(|| header(http::header::REFERER));
+        let Some(source) = source else { return false };
+        let authority = source.split_once("://").map(|(_, rest)| rest.split('/').next().unwrap_or("")).unwrap_or("");
+        authority.eq_ignore_ascii_case(host)
+    }
+}

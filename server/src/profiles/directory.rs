@@ -1,0 +1,286 @@
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use app::{
+    ports::ProfileDirectory,
+    profile::{Freshness, ProfileCard, ProfileEntry, ProfileLookup, SearchResults},
+    username::Username,
+};
+use chrono::Utc;
+use futures::{
+    future::{BoxFuture, Shared},
+    FutureExt,
+};
+
+use super::store::{CachedProfile, ProfileStore};
+use crate::upstream::{ClubhouseClient, UpstreamError};
+
+/// How long copies stay fresh, and how long "no such person" is believed.
+#[derive(Clone, Copy, Debug)]
+pub struct CachePolicy {
+    pub fresh_for: Duration,
+    pub not_found_for: Duration,
+}
+
+/// The result of one upstream fetch, shared by everyone who waited for it.
+#[derive(Clone, Debug)]
+enum FetchOutcome {
+    Found(CachedProfile),
+    NotFound,
+    Failed(UpstreamError),
+}
+
+type SharedFetch = Shared<BoxFuture<'static, FetchOutcome>>;
+
+pub struct ProfileService {
+    store: ProfileStore,
+    client: Arc<ClubhouseClient>,
+    policy: CachePolicy,
+    /// Fetches in flight in this process, by lower-cased username.
+    in_flight: Mutex<HashMap<String, SharedFetch>>,
+}
+
+/// Longest wait for another replica's fetch of the same profile.
+const CROSS_REPLICA_WAIT: &str = "15s";
+
+impl ProfileService {
+    pub fn new(store: ProfileStore, client: Arc<ClubhouseClient>, policy: CachePolicy) -> Arc<ProfileService> {
+        Arc::new(ProfileService { store, client, policy, in_flight: Mutex::new(HashMap::new()) })
+    }
+
+    pub fn policy(&self) -> CachePolicy {
+        self.policy
+    }
+
+    pub async fn lookup(self: &Arc<Self>, username: &Username) -> ProfileLookup {
+        let key = username.key();
+        match self.store.by_username(&key).await {
+            Ok(Some(cached)) => {
+                self.touch_in_background(&key);
+                if self.is_fresh(&cached) {
+                    return found(cached, Freshness::Fresh);
+                }
+                // Stale: answer now, refresh once in the background.
+                let failing = cached.refresh_failed_at.is_some_and(|failed| failed >= cached.fetched_at);
+                let service = self.clone();
+                let username = username.clone();
+                tokio::spawn(async move {
+                    service.fetch_once(&username).await;
+                });
+                found(cached, if failing { Freshness::StaleUpstreamFailing } else { Freshness::Stale })
+            }
+            Ok(None) => {
+                match self.store.is_known_missing(&key, self.policy.not_found_for.as_secs_f64()).await {
+                    Ok(true) => return ProfileLookup::NotFound,
+                    Ok(false) => {}
+                    Err(e) => tracing::error!("profile cache unavailable: {e}"),
+                }
+                self.fetch_now(username).await
+            }
+            Err(e) => {
+                // The database is down: still try to answer from Clubhouse.
+                tracing::error!("profile cache unavailable: {e}");
+                self.fetch_now(username).await
+            }
+        }
+    }
+
+    async fn fetch_now(self: &Arc<Self>, username: &Username) -> ProfileLookup {
+        match self.fetch_once(username).await {
+            FetchOutcome::Found(cached) => found(cached, Freshness::Fresh),
+            FetchOutcome::NotFound => ProfileLookup::NotFound,
+            FetchOutcome::Failed(e) => ProfileLookup::Unavailable {
+                retry_after_secs: e.retry_after().map(|d| d.as_secs().max(1)).unwrap_or(30),
+            },
+        }
+    }
+
+    fn is_fresh(&self, cached: &CachedProfile) -> bool {
+        let age = Utc::now().signed_duration_since(cached.fetched_at);
+        age.to_std().map(|age| age < self.policy.fresh_for).unwrap_or(true)
+    }
+
+    /// At most one upstream fetch per username at a time in this process;
+    /// every caller shares its outcome. The fetch runs in its own task, so a
+    /// visitor who leaves does not cancel it for the others.
+    async fn fetch_once(self: &Arc<Self>, username: &Username) -> FetchOutcome {
+        let key = username.key();
+        let shared = {
+            let mut in_flight = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(fetch) = in_flight.get(&key) {
+                fetch.clone()
+            } else {
+                let service = self.clone();
+                let username = username.clone();
+                let task = tokio::spawn(async move {
+                    let outcome = service.fetch_and_store(&username).await;
+                    service.in_flight.lock().unwrap_or_else(|e| e.into_inner()).remove(&username.key());
+                    outcome
+                });
+                let fetch = async move {
+                    task.await.unwrap_or_else(|e| {
+                        tracing::error!("profile fetch task failed: {e}");
+                        FetchOutcome::Failed(UpstreamError::Unavailable { reason: "fetch task failed".into(), retry_after: None })
+                    })
+                }
+                .boxed()
+                .shared();
+                in_flight.insert(key, fetch.clone());
+                fetch
+            }
+        };
+        shared.await
+    }
+
+    /// Fetches under a Postgres advisory lock on the username, so replicas
+    /// sharing the database fetch it once: whoever waited for the lock finds
+    /// the fresh copy and makes no call. The lock is a session lock on one
+    /// pooled connection; no transaction stays open during the call.
+    async fn fetch_and_store(&self, username: &Username) -> FetchOutcome {
+        let key = username.key();
+        let mut lock = match self.store.db.acquire().await {
+            Ok(conn) => Some(conn),
+            Err(e) => {
+                tracing::error!("no database connection for the fetch lock: {e}");
+                None
+            }
+        };
+        if let Some(conn) = lock.as_mut() {
+            let locked = sqlx::query("select set_config('lock_timeout', $1, false), pg_advisory_lock(hashtextextended($2, 0))")
+                .bind(CROSS_REPLICA_WAIT)
+                .bind(&key)
+                .execute(&mut **conn)
+                .await;
+            if let Err(e) = locked {
+                tracing::warn!("fetch lock for {key:?} not taken: {e}");
+                lock = None;
+            } else {
+                // Another replica may have fetched it while we waited.
+                match self.store.by_username(&key).await {
+                    Ok(Some(cached)) if self.is_fresh(&cached) => {
+                        unlock(lock, &key).await;
+                        return FetchOutcome::Found(cached);
+                    }
+                    Ok(None) if self.store.is_known_missing(&key, self.policy.not_found_for.as_secs_f64()).await.unwrap_or(false) => {
+                        unlock(lock, &key).await;
+                        return FetchOutcome::NotFound;
+                    }
+                    _ => {}
+                }
+            }
+        }
+
+        let outcome = match self.client.profile_by_username(username).await {
+            Ok(fetched) => match self.store.store(&fetched.profile, &fetched.raw).await {
+                Ok(cached) => FetchOutcome::Found(cached),
+                Err(e) => {
+                    tracing::error!("could not cache profile {key:?}: {e}");
+                    FetchOutcome::Found(CachedProfile { profile: fetched.profile, fetched_at: Utc::now(), refresh_failed_at: None })
+                }
+            },
+            Err(UpstreamError::NotFound) => {
+                if let Err(e) = self.store.remember_missing(&key).await {
+                    tracing::error!("could not remember missing {key:?}: {e}");
+                }
+                FetchOutcome::NotFound
+            }
+            Err(e) => {
+                if let Err(db) = self.store.mark_refresh_failed(&key).await {
+                    tracing::error!("could not mark refresh failure for {key:?}: {db}");
+                }
+                FetchOutcome::Failed(e)
+            }
+        };
+        unlock(lock, &key).await;
+        outcome
+    }
+
+    fn touch_in_background(&self, key: &str) {
+        let store = self.store.clone();
+        let key = key.to_owned();
+        tokio::spawn(async move {
+            if let Err(e) = store.touch(&key).await {
+                tracing::warn!("could not record a view of {key:?}: {e}");
+            }
+        });
+    }
+}
+
+async fn unlock(lock: Option<sqlx::pool::PoolConnection<sqlx::Postgres>>, key: &str) {
+    if let Some(mut conn) = lock {
+        let released = sqlx::query("select pg_advisory_unlock(hashtextextended($1, 0))").bind(key).execute(&mut *conn).await;
+        if released.is_err() {
+            // Never return a connection that may still hold the lock.
+            let _ = conn.detach();
+        }
+    }
+}
+
+fn found(cached: CachedProfile, freshness: Freshness) -> ProfileLookup {
+    ProfileLookup::Found(ProfileEntry { profile: cached.profile, fetched_at: cached.fetched_at, freshness })
+}
+
+fn card(user: &app::model::UserRef) -> Option<ProfileCard> {
+    Some(ProfileCard {
+        username: user.username.clone()?,
+        name: user.name.clone(),
+        photo_url: user.photo_url.clone(),
+        bio: user.bio.clone(),
+    })
+}
+
+/// Longest query we pass on; Clubhouse names and usernames are short.
+const MAX_QUERY_CHARS: usize = 64;
+
+/// The service as the app's `ProfileDirectory` port.
+#[derive(Clone)]
+pub struct Directory(pub Arc<ProfileService>);
+
+#[async_trait::async_trait]
+impl ProfileDirectory for Directory {
+    async fn lookup(&self, username: &Username) -> ProfileLookup {
+        self.0.lookup(username).await
+    }
+
+    async fn search(&self, query: &str) -> SearchResults {
+        let query: String = query.trim().trim_start_matches('@').chars().take(MAX_QUERY_CHARS).collect();
+        if query.is_empty() {
+            return SearchResults { hits: vec![], upstream_answered: true };
+        }
+        let service = &self.0;
+        let (upstream, cached) = tokio::join!(service.client.search_users(&query, 1, 20), service.store.search(&query, 20));
+        let mut hits: Vec<ProfileCard> = Vec::new();
+        let upstream_answered = match upstream {
+            Ok(page) => {
+                hits.extend(page.users.iter().filter_map(card));
+                true
+            }
+            Err(e) => {
+                tracing::warn!("search answered from the cache only: {e}");
+                false
+            }
+        };
+        match cached {
+            Ok(cards) => {
+                for c in cards {
+                    if !hits.iter().any(|h| h.username.eq_ignore_ascii_case(&c.username)) {
+                        hits.push(c);
+                    }
+                }
+            }
+            Err(e) => tracing::error!("cache search failed: {e}"),
+        }
+        hits.retain(|h| Username::parse(&h.username).is_ok());
+        SearchResults { hits, upstream_answered }
+    }
+
+    async fn recently_viewed(&self, limit: usize) -> Vec<ProfileCard> {
+        self.0.store.recently_viewed(limit as i64).await.unwrap_or_else(|e| {
+            tracing::error!("recently viewed unavailable: {e}");
+            vec![]
+        })
+    }
+}

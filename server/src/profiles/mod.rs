@@ -1,0 +1,9 @@
+//! The profile directory: a Postgres jsonb cache in front of Clubhouse with
+//! fresh / stale-while-revalidate / stale-if-error serving and single-flight
+//! fetches (per process and across replicas).
+
+mod directory;
+mod store;
+
+pub use directory::{CachePolicy, Directory, ProfileService};
+pub use store::{CachedProfile, ProfileStore};

@@ -1,0 +1,173 @@
+//! SQL for the profile cache. Short statements only: no transaction is ever
+//! held open across an upstream call.
+
+use app::{model::Profile, profile::ProfileCard};
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use sqlx::{PgExecutor, PgPool, Row};
+
+/// A cached copy of one profile.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CachedProfile {
+    pub profile: Profile,
+    pub fetched_at: DateTime<Utc>,
+    pub refresh_failed_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone)]
+pub struct ProfileStore {
+    pub db: PgPool,
+}
+
+impl ProfileStore {
+    pub async fn by_username(&self, key: &str) -> Result<Option<CachedProfile>, sqlx::Error> {
+        by_username(&self.db, key).await
+    }
+
+    /// Stores a fresh copy. A username now held by this person is taken from
+    /// any other row first (someone renamed, someone else took the name).
+    pub async fn store(&self, profile: &Profile, raw: &Value) -> Result<CachedProfile, sqlx::Error> {
+        let username = profile.username.clone().unwrap_or_default();
+        let mut tx = self.db.begin().await?;
+        sqlx::query("delete from profile_cache where lower(username) = lower($1) and user_id <> $2")
+            .bind(&username)
+            .bind(profile.user_id as i64)
+            .execute(&mut *tx)
+            .await?;
+        let fetched_at: DateTime<Utc> = sqlx::query_scalar(
+            "insert into profile_cache (user_id, username, name, profile, fetched_at)
+             values ($1, $2, $3, $4, now())
+             on conflict (user_id) do update
+                set username = excluded.username, name = excluded.name, profile = excluded.profile,
+                    fetched_at = excluded.fetched_at, refresh_failed_at = null
+             returning fetched_at",
+        )
+        .bind(profile.user_id as i64)
+        .bind(&username)
+        .bind(profile.name.as_deref())
+        .bind(raw)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query("delete from profile_misses where username_key = lower($1)")
+            .bind(&username)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(CachedProfile { profile: profile.clone(), fetched_at, refresh_failed_at: None })
+    }
+
+    pub async fn mark_refresh_failed(&self, key: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("update profile_cache set refresh_failed_at = now() where lower(username) = $1")
+            .bind(key)
+            .execute(&self.db)
+            .await
+            .map(|_| ())
+    }
+
+    /// Records that a visitor opened the profile. Skips the write when the
+    /// last one was under a minute ago, to keep hot pages read-only.
+    pub async fn touch(&self, key: &str) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "update profile_cache set viewed_at = now()
+             where lower(username) = $1 and viewed_at < now() - interval '1 minute'",
+        )
+        .bind(key)
+        .execute(&self.db)
+        .await
+        .map(|_| ())
+    }
+
+    /// Whether Clubhouse said "no such person" less than `ttl_secs` ago.
+    pub async fn is_known_missing(&self, key: &str, ttl_secs: f64) -> Result<bool, sqlx::Error> {
+        sqlx::query_scalar(
+            "select exists (select 1 from profile_misses
+             where username_key = $1 and checked_at > now() - make_interval(secs => $2))",
+        )
+        .bind(key)
+        .bind(ttl_secs)
+        .fetch_one(&self.db)
+        .await
+    }
+
+    pub async fn remember_missing(&self, key: &str) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "insert into profile_misses (username_key, checked_at) values ($1, now())
+             on conflict (username_key) do update set checked_at = excluded.checked_at",
+        )
+        .bind(key)
+        .execute(&self.db)
+        .await
+        .map(|_| ())
+    }
+
+    /// Cached people whose username or name contains `query`.
+    pub async fn search(&self, query: &str, limit: i64) -> Result<Vec<ProfileCard>, sqlx::Error> {
+        let pattern = format!("%{}%", escape_like(&query.to_lowercase()));
+        let rows = sqlx::query(
+            "select username, profile from profile_cache
+             where (lower(username) || ' ' || lower(coalesce(name, ''))) like $1
+             order by viewed_at desc limit $2",
+        )
+        .bind(pattern)
+        .bind(limit)
+        .fetch_all(&self.db)
+        .await?;
+        Ok(rows.iter().filter_map(card_from_row).collect())
+    }
+
+    pub async fn recently_viewed(&self, limit: i64) -> Result<Vec<ProfileCard>, sqlx::Error> {
+        let rows = sqlx::query("select username, profile from profile_cache order by viewed_at desc limit $1")
+            .bind(limit)
+            .fetch_all(&self.db)
+            .await?;
+        Ok(rows.iter().filter_map(card_from_row).collect())
+    }
+}
+
+async fn by_username<'e>(db: impl PgExecutor<'e>, key: &str) -> Result<Option<CachedProfile>, sqlx::Error> {
+    let row = sqlx::query("select profile, fetched_at, refresh_failed_at from profile_cache where lower(username) = $1")
+        .bind(key)
+        .fetch_optional(db)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let raw: Value = row.try_get("profile")?;
+    match serde_json::from_value::<Profile>(raw) {
+        Ok(profile) => Ok(Some(CachedProfile {
+            profile,
+            fetched_at: row.try_get("fetched_at")?,
+            refresh_failed_at: row.try_get("refresh_failed_at")?,
+        })),
+        Err(e) => {
+            // A row we can no longer read is treated as absent and refetched.
+            tracing::warn!("unreadable cached profile {key:?}: {e}");
+            Ok(None)
+        }
+    }
+}
+
+fn card_from_row(row: &sqlx::postgres::PgRow) -> Option<ProfileCard> {
+    let username: String = row.try_get("username").ok()?;
+    let raw: Value = row.try_get("profile").ok()?;
+    let text = |k: &str| raw.get(k).and_then(Value::as_str).map(str::to_owned);
+    Some(ProfileCard { username, name: text("name"), photo_url: text("photo_url"), bio: text("bio") })
+}
+
+/// Makes `%`, `_` and `\` literal in a LIKE pattern.
+fn escape_like(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn like_wildcards_are_literal() {
+        assert_eq!(super::escape_like(r"a%b_c\d"), r"a\%b\_c\\d");
+    }
+}

@@ -1,0 +1,108 @@
+//! The waitlist store: one row per address, no way to tell a repeat from a
+//! first signup, removal by an unguessable token, a per-client signup limit,
+//! and a CSV export for the operator.
+
+mod export;
+mod rate_limit;
+
+use std::time::Duration;
+
+use app::{
+    ports::{ClientIp, JoinRefused, Signup, WaitlistStore},
+    waitlist::JoinReceipt,
+};
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use sqlx::PgPool;
+
+pub use export::export_csv;
+pub use rate_limit::SignupLimiter;
+
+pub struct WaitlistService {
+    db: PgPool,
+    limiter: SignupLimiter,
+}
+
+impl WaitlistService {
+    pub fn new(db: PgPool, signups_per_client_per_hour: u32) -> WaitlistService {
+        WaitlistService { db, limiter: SignupLimiter::new(signups_per_client_per_hour, Duration::from_secs(3600)) }
+    }
+}
+
+fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn token_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+#[async_trait::async_trait]
+impl WaitlistStore for WaitlistService {
+    async fn join(&self, signup: Signup, client: Option<ClientIp>) -> Result<JoinReceipt, JoinRefused> {
+        if let Some(ClientIp(ip)) = client {
+            self.limiter.check(ip).map_err(|wait| JoinRefused::RateLimited { retry_after_secs: wait.as_secs().max(1) })?;
+        }
+        let token = new_token();
+        // A repeat does nothing and still gets a token: the answer cannot
+        // tell whether the address was already listed. That token matches
+        // no row, so it cannot remove someone else's signup.
+        let stored = sqlx::query(
+            "insert into waitlist (email, email_key, username, lang, source_path, consent_at, removal_token_hash)
+             values ($1, $2, $3, $4, $5, now(), $6)
+             on conflict (email_key) do nothing",
+        )
+        .bind(signup.email.as_str())
+        .bind(signup.email.key())
+        .bind(signup.username.as_ref().map(|u| u.as_str()))
+        .bind(signup.lang.code())
+        .bind(signup.source_path.as_deref())
+        .bind(token_hash(&token))
+        .execute(&self.db)
+        .await;
+        match stored {
+            Ok(_) => Ok(JoinReceipt { removal_token: token }),
+            Err(e) => {
+                tracing::error!("waitlist signup not stored: {e}");
+                Err(JoinRefused::Unavailable)
+            }
+        }
+    }
+
+    async fn leave(&self, token: &str) -> Result<(), JoinRefused> {
+        if token.is_empty() || token.len() > 100 {
+            return Ok(());
+        }
+        sqlx::query("delete from waitlist where removal_token_hash = $1")
+            .bind(token_hash(token))
+            .execute(&self.db)
+            .await
+            .map(|_| ())
+            .map_err(|e| {
+                tracing::error!("waitlist removal failed: {e}");
+                JoinRefused::Unavailable
+            })
+    }
+
+    fn decoy_token(&self) -> String {
+        new_token()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_long_random_and_url_safe() {
+        let (a, b) = (new_token(), new_token());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 43);
+        assert!(a.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'));
+        assert_eq!(token_hash(&a), token_hash(&a));
+        assert_ne!(token_hash(&a), token_hash(&b));
+    }
+}
