@@ -32,4 +32,4 @@ if [ -z "${CLUBHOUSE_BASE_URL:-}" ]; then
 fi
 
 log "building and serving inssa at http://localhost:3000"
-cargo leptos serve --release
+cargo leptos serve --release --precompress

@@ -37,4 +37,4 @@ target/release/clubhouse-simulator --port 4010 --people 500 &
 sim_pid=$!
 # The simulator is the default upstream; pace calls fast enough for a test run.
 export CLUBHOUSE_MIN_INTERVAL_MS=20 CLUBHOUSE_BURST=20
-cargo leptos end-to-end --release
+cargo leptos end-to-end --release --precompress

@@ -56,7 +56,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
-                <link rel="stylesheet" href=format!("/pkg/{OUTPUT_NAME}.css") />
+                // With hashed asset names (release builds) the CSS name comes from hash.txt.
+                <leptos_meta::HashedStylesheet options=options.clone() id="leptos" />
                 <link rel="icon" href="/favicon.ico" sizes="any" />
                 <HydrationScripts options islands=true />
                 <MetaTags />

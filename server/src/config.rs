@@ -22,6 +22,10 @@ pub struct Config {
     pub log_format: LogFormat,
     /// `LEPTOS_SITE_ROOT`: the folder with the built site (`pkg/`, favicon).
     pub site_root: String,
+    /// `LEPTOS_HASH_FILES`: whether the site's assets carry content hashes in
+    /// their names (then they are cached for a year). Defaults to whether
+    /// cargo-leptos left a `hash.txt` beside the binary.
+    pub hash_files: bool,
     /// `SHUTDOWN_GRACE_SECS`: how long in-flight requests may take after SIGTERM.
     pub shutdown_grace: Duration,
     /// `CLUBHOUSE_*`: the upstream API (the simulator by default).
@@ -116,6 +120,24 @@ impl Config {
             }
         };
         let site_root = get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned());
+        // Leptos reads the hashes from `hash.txt` beside the binary on every
+        // render and panics without it, so "true" must come with the file.
+        let hash_file_exists =
+            std::env::current_exe().ok().and_then(|exe| Some(exe.parent()?.join("hash.txt").exists())).unwrap_or(false);
+        let hash_files = match get("LEPTOS_HASH_FILES").as_deref() {
+            Some("true") if hash_file_exists => true,
+            Some("true") => {
+                return Err(ConfigError {
+                    var: "LEPTOS_HASH_FILES",
+                    reason: "true, but there is no hash.txt beside the server binary (build with cargo leptos)".into(),
+                })
+            }
+            Some("false") => false,
+            Some(other) => {
+                return Err(ConfigError { var: "LEPTOS_HASH_FILES", reason: format!("expected true or false, got {other:?}") })
+            }
+            None => hash_file_exists,
+        };
         let shutdown_grace = Duration::from_secs(match get("SHUTDOWN_GRACE_SECS") {
             Some(v) => parse_range("SHUTDOWN_GRACE_SECS", &v, 0, 3600)?,
             None => 20,
@@ -174,6 +196,7 @@ impl Config {
             log_level,
             log_format,
             site_root,
+            hash_files,
             shutdown_grace,
         })
     }
@@ -195,6 +218,7 @@ impl fmt::Debug for Config {
             .field("log_level", &self.log_level)
             .field("log_format", &self.log_format)
             .field("site_root", &self.site_root)
+            .field("hash_files", &self.hash_files)
             .field("shutdown_grace", &self.shutdown_grace)
             .field("upstream", &self.upstream)
             .field("profile_fresh_for", &self.profile_fresh_for)

@@ -51,6 +51,7 @@ impl Application {
             .output_name(app::OUTPUT_NAME)
             .site_root(config.site_root.clone())
             .site_pkg_dir("pkg")
+            .hash_files(config.hash_files)
             .site_addr(local_addr)
             .build();
         let site = app::ports::SiteSettings {

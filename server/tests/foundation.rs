@@ -10,7 +10,7 @@ use std::{
     time::Duration,
 };
 
-use common::{create_database, spawn_app, test_config};
+use common::{create_database, spawn_app, spawn_app_with, test_config};
 use server::Application;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -225,3 +225,31 @@ async fn sigterm_finishes_in_flight_requests() {
     assert!(exit.success(), "{exit:?}");
 }
 
+/// Hashed asset names never change content, so they are cached for a year;
+/// unhashed ones must be revalidated.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn assets_get_cache_headers_by_whether_their_names_are_hashed() {
+    let site = std::env::temp_dir().join(format!("inssa-site-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    std::fs::write(site.join("pkg/inssa.abc123.css"), "body{}").unwrap();
+    for (hashed, expected) in [(true, "public, max-age=31536000, immutable"), (false, "no-cache")] {
+        let root = site.to_string_lossy().into_owned();
+        let app = spawn_app_with(move |c| {
+            c.site_root = root;
+            c.hash_files = hashed;
+        })
+        .await;
+        let res = app.get("/pkg/inssa.abc123.css").await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers()["cache-control"], expected);
+        if !hashed {
+            // A 404 page is not an asset (and rendering it with hashed names
+            // would need cargo-leptos's hash.txt beside the test binary).
+            let missing = app.get("/pkg/missing.css").await;
+            assert_eq!(missing.status(), 404);
+            assert!(missing.headers().get("cache-control").is_none());
+        }
+        app.stop().await;
+    }
+    let _ = std::fs::remove_dir_all(site);
+}

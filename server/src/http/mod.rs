@@ -2,6 +2,7 @@
 //! health endpoints.
 
 mod api;
+mod assets;
 mod client_ip;
 mod health;
 pub mod images;
@@ -77,6 +78,7 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone())
         })
         .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(axum::middleware::from_fn_with_state(state.leptos_options.hash_files, assets::cache_headers))
         .layer(axum::middleware::from_fn_with_state(state.clone(), client_ip::tag_client_ip))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .with_state(state)
