@@ -348,3 +348,20 @@ async fn a_username_change_moves_the_row() {
     assert_eq!(rows, 1);
     app.stop().await;
 }
+
+/// Each fetch holds one pooled connection for its lock while it waits for
+/// Clubhouse; many concurrent misses must not starve the pool (they once
+/// did: every fetch held its lock and waited for a second connection).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_concurrent_misses_do_not_starve_a_small_pool() {
+    let app = spawn_app_with(|c| c.database_max_connections = 4).await;
+    app.sim.sim.set_faults(Faults { latency_ms: 100, ..Faults::default() });
+    let people: Vec<String> = app.sim.sim.usernames().into_iter().filter(|u| !u.starts_with("xss")).skip(20).take(40).collect();
+    let requests = people.iter().map(|u| app.client.get(app.url(&format!("/@{u}"))).send());
+    let statuses: Vec<u16> = join_all(requests).await.into_iter().map(|r| r.unwrap().status().as_u16()).collect();
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    assert_eq!(app.get("/readyz").await.status(), 200);
+    let cached: i64 = sqlx::query_scalar("select count(*) from profile_cache").fetch_one(&app.db).await.unwrap();
+    assert_eq!(cached, 40);
+    app.stop().await;
+}

@@ -15,7 +15,7 @@ use futures::{
     FutureExt,
 };
 
-use super::store::{CachedProfile, ProfileStore};
+use super::store::{self, CachedProfile, ProfileStore};
 use crate::upstream::{ClubhouseClient, UpstreamError};
 
 /// How long copies stay fresh, and how long "no such person" is believed.
@@ -41,6 +41,9 @@ pub struct ProfileService {
     policy: CachePolicy,
     /// Fetches in flight in this process, by lower-cased username.
     in_flight: Mutex<HashMap<String, SharedFetch>>,
+    /// Each fetch holds one pooled connection (its lock) while it waits for
+    /// the upstream; at most half the pool, so cached pages always find one.
+    fetch_slots: tokio::sync::Semaphore,
 }
 
 /// Longest wait for another replica's fetch of the same profile.
@@ -48,7 +51,14 @@ const CROSS_REPLICA_WAIT: &str = "15s";
 
 impl ProfileService {
     pub fn new(store: ProfileStore, client: Arc<ClubhouseClient>, policy: CachePolicy) -> Arc<ProfileService> {
-        Arc::new(ProfileService { store, client, policy, in_flight: Mutex::new(HashMap::new()) })
+        let slots = (store.db.options().get_max_connections() as usize / 2).max(1);
+        Arc::new(ProfileService {
+            store,
+            client,
+            policy,
+            in_flight: Mutex::new(HashMap::new()),
+            fetch_slots: tokio::sync::Semaphore::new(slots),
+        })
     }
 
     pub fn policy(&self) -> CachePolicy {
@@ -138,9 +148,14 @@ impl ProfileService {
     /// Fetches under a Postgres advisory lock on the username, so replicas
     /// sharing the database fetch it once: whoever waited for the lock finds
     /// the fresh copy and makes no call. The lock is a session lock on one
-    /// pooled connection; no transaction stays open during the call.
+    /// pooled connection; no transaction stays open during the call. All of
+    /// the fetch's SQL runs on that connection, so a fetch never needs a
+    /// second one (many concurrent misses would otherwise starve the pool).
     async fn fetch_and_store(&self, username: &Username) -> FetchOutcome {
         let key = username.key();
+        let Ok(_slot) = self.fetch_slots.acquire().await else {
+            return FetchOutcome::Failed(UpstreamError::Unavailable { reason: "shutting down".into(), retry_after: None });
+        };
         let mut lock = match self.store.db.acquire().await {
             Ok(conn) => Some(conn),
             Err(e) => {
@@ -159,12 +174,13 @@ impl ProfileService {
                 lock = None;
             } else {
                 // Another replica may have fetched it while we waited.
-                match self.store.by_username(&key).await {
+                let not_found_secs = self.policy.not_found_for.as_secs_f64();
+                match store::by_username(&mut **conn, &key).await {
                     Ok(Some(cached)) if self.is_fresh(&cached) => {
                         unlock(lock, &key).await;
                         return FetchOutcome::Found(cached);
                     }
-                    Ok(None) if self.store.is_known_missing(&key, self.policy.not_found_for.as_secs_f64()).await.unwrap_or(false) => {
+                    Ok(None) if store::is_known_missing(&mut **conn, &key, not_found_secs).await.unwrap_or(false) => {
                         unlock(lock, &key).await;
                         return FetchOutcome::NotFound;
                     }
@@ -174,21 +190,35 @@ impl ProfileService {
         }
 
         let outcome = match self.client.profile_by_username(username).await {
-            Ok(fetched) => match self.store.store(&fetched.profile, &fetched.raw).await {
-                Ok(cached) => FetchOutcome::Found(cached),
-                Err(e) => {
-                    tracing::error!("could not cache profile {key:?}: {e}");
-                    FetchOutcome::Found(CachedProfile { profile: fetched.profile, fetched_at: Utc::now(), refresh_failed_at: None })
+            Ok(fetched) => {
+                let stored = match lock.as_mut() {
+                    Some(conn) => store::store_profile(&mut **conn, &fetched.profile, &fetched.raw).await,
+                    None => self.store.store(&fetched.profile, &fetched.raw).await,
+                };
+                match stored {
+                    Ok(cached) => FetchOutcome::Found(cached),
+                    Err(e) => {
+                        tracing::error!("could not cache profile {key:?}: {e}");
+                        FetchOutcome::Found(CachedProfile { profile: fetched.profile, fetched_at: Utc::now(), refresh_failed_at: None })
+                    }
                 }
-            },
+            }
             Err(UpstreamError::NotFound) => {
-                if let Err(e) = self.store.remember_missing(&key).await {
+                let remembered = match lock.as_mut() {
+                    Some(conn) => store::remember_missing(&mut **conn, &key).await,
+                    None => self.store.remember_missing(&key).await,
+                };
+                if let Err(e) = remembered {
                     tracing::error!("could not remember missing {key:?}: {e}");
                 }
                 FetchOutcome::NotFound
             }
             Err(e) => {
-                if let Err(db) = self.store.mark_refresh_failed(&key).await {
+                let marked = match lock.as_mut() {
+                    Some(conn) => store::mark_refresh_failed(&mut **conn, &key).await,
+                    None => self.store.mark_refresh_failed(&key).await,
+                };
+                if let Err(db) = marked {
                     tracing::error!("could not mark refresh failure for {key:?}: {db}");
                 }
                 FetchOutcome::Failed(e)

@@ -4,7 +4,7 @@
 use app::{model::Profile, profile::ProfileCard};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use sqlx::{PgExecutor, PgPool, Row};
+use sqlx::{Acquire, PgExecutor, PgPool, Postgres, Row};
 
 /// A cached copy of one profile.
 #[derive(Clone, Debug, PartialEq)]
@@ -24,44 +24,13 @@ impl ProfileStore {
         by_username(&self.db, key).await
     }
 
-    /// Stores a fresh copy. A username now held by this person is taken from
-    /// any other row first (someone renamed, someone else took the name).
+    /// Stores a fresh copy (see [`store_profile`]).
     pub async fn store(&self, profile: &Profile, raw: &Value) -> Result<CachedProfile, sqlx::Error> {
-        let username = profile.username.clone().unwrap_or_default();
-        let mut tx = self.db.begin().await?;
-        sqlx::query("delete from profile_cache where lower(username) = lower($1) and user_id <> $2")
-            .bind(&username)
-            .bind(profile.user_id as i64)
-            .execute(&mut *tx)
-            .await?;
-        let fetched_at: DateTime<Utc> = sqlx::query_scalar(
-            "insert into profile_cache (user_id, username, name, profile, fetched_at)
-             values ($1, $2, $3, $4, now())
-             on conflict (user_id) do update
-                set username = excluded.username, name = excluded.name, profile = excluded.profile,
-                    fetched_at = excluded.fetched_at, refresh_failed_at = null
-             returning fetched_at",
-        )
-        .bind(profile.user_id as i64)
-        .bind(&username)
-        .bind(profile.name.as_deref())
-        .bind(raw)
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query("delete from profile_misses where username_key = lower($1)")
-            .bind(&username)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(CachedProfile { profile: profile.clone(), fetched_at, refresh_failed_at: None })
+        store_profile(&self.db, profile, raw).await
     }
 
     pub async fn mark_refresh_failed(&self, key: &str) -> Result<(), sqlx::Error> {
-        sqlx::query("update profile_cache set refresh_failed_at = now() where lower(username) = $1")
-            .bind(key)
-            .execute(&self.db)
-            .await
-            .map(|_| ())
+        mark_refresh_failed(&self.db, key).await
     }
 
     /// Records that a visitor opened the profile. Skips the write when the
@@ -79,25 +48,11 @@ impl ProfileStore {
 
     /// Whether Clubhouse said "no such person" less than `ttl_secs` ago.
     pub async fn is_known_missing(&self, key: &str, ttl_secs: f64) -> Result<bool, sqlx::Error> {
-        sqlx::query_scalar(
-            "select exists (select 1 from profile_misses
-             where username_key = $1 and checked_at > now() - make_interval(secs => $2))",
-        )
-        .bind(key)
-        .bind(ttl_secs)
-        .fetch_one(&self.db)
-        .await
+        is_known_missing(&self.db, key, ttl_secs).await
     }
 
     pub async fn remember_missing(&self, key: &str) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "insert into profile_misses (username_key, checked_at) values ($1, now())
-             on conflict (username_key) do update set checked_at = excluded.checked_at",
-        )
-        .bind(key)
-        .execute(&self.db)
-        .await
-        .map(|_| ())
+        remember_missing(&self.db, key).await
     }
 
     /// Cached people whose username or name contains `query`.
@@ -124,7 +79,7 @@ impl ProfileStore {
     }
 }
 
-async fn by_username<'e>(db: impl PgExecutor<'e>, key: &str) -> Result<Option<CachedProfile>, sqlx::Error> {
+pub async fn by_username<'e>(db: impl PgExecutor<'e>, key: &str) -> Result<Option<CachedProfile>, sqlx::Error> {
     let row = sqlx::query("select profile, fetched_at, refresh_failed_at from profile_cache where lower(username) = $1")
         .bind(key)
         .fetch_optional(db)
@@ -143,6 +98,73 @@ async fn by_username<'e>(db: impl PgExecutor<'e>, key: &str) -> Result<Option<Ca
             Ok(None)
         }
     }
+}
+
+/// Stores a fresh copy. A username now held by this person is taken from
+/// any other row first (someone renamed, someone else took the name). Runs on
+/// any connection, so a fetch can store on the one holding its lock.
+pub async fn store_profile<'c>(
+    db: impl Acquire<'c, Database = Postgres>,
+    profile: &Profile,
+    raw: &Value,
+) -> Result<CachedProfile, sqlx::Error> {
+    let username = profile.username.clone().unwrap_or_default();
+    let mut tx = db.begin().await?;
+    sqlx::query("delete from profile_cache where lower(username) = lower($1) and user_id <> $2")
+        .bind(&username)
+        .bind(profile.user_id as i64)
+        .execute(&mut *tx)
+        .await?;
+    let fetched_at: DateTime<Utc> = sqlx::query_scalar(
+        "insert into profile_cache (user_id, username, name, profile, fetched_at)
+         values ($1, $2, $3, $4, now())
+         on conflict (user_id) do update
+            set username = excluded.username, name = excluded.name, profile = excluded.profile,
+                fetched_at = excluded.fetched_at, refresh_failed_at = null
+         returning fetched_at",
+    )
+    .bind(profile.user_id as i64)
+    .bind(&username)
+    .bind(profile.name.as_deref())
+    .bind(raw)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query("delete from profile_misses where username_key = lower($1)")
+        .bind(&username)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(CachedProfile { profile: profile.clone(), fetched_at, refresh_failed_at: None })
+}
+
+pub async fn mark_refresh_failed<'e>(db: impl PgExecutor<'e>, key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("update profile_cache set refresh_failed_at = now() where lower(username) = $1")
+        .bind(key)
+        .execute(db)
+        .await
+        .map(|_| ())
+}
+
+pub async fn is_known_missing<'e>(db: impl PgExecutor<'e>, key: &str, ttl_secs: f64) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(
+        "select exists (select 1 from profile_misses
+         where username_key = $1 and checked_at > now() - make_interval(secs => $2))",
+    )
+    .bind(key)
+    .bind(ttl_secs)
+    .fetch_one(db)
+    .await
+}
+
+pub async fn remember_missing<'e>(db: impl PgExecutor<'e>, key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "insert into profile_misses (username_key, checked_at) values ($1, now())
+         on conflict (username_key) do update set checked_at = excluded.checked_at",
+    )
+    .bind(key)
+    .execute(db)
+    .await
+    .map(|_| ())
 }
 
 fn card_from_row(row: &sqlx::postgres::PgRow) -> Option<ProfileCard> {
