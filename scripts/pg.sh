@@ -4,7 +4,7 @@
 #   scripts/pg.sh start NAME [--fresh]   start (creating it if needed); prints DATABASE_URL
 #   scripts/pg.sh stop NAME              stop it
 #
-# NAME is `dev` or `test`: separate data folders and ports. Data lives in the
+# NAME is `dev`, `test` or `bench`: separate data folders and ports. Data lives in the
 # git-ignored .pg/NAME; when run as root the server runs as the `postgres`
 # user, and if that user cannot reach the checkout the data goes under /tmp.
 set -euo pipefail
@@ -15,7 +15,9 @@ case "$name" in
   dev)  port=${INSSA_PG_PORT:-54329}; fsync=on ;;
   # Tests trade durability for speed; the cluster is thrown away anyway.
   test) port=${INSSA_PG_PORT:-54339}; fsync=off ;;
-  *) die "usage: scripts/pg.sh start|stop dev|test [--fresh]" ;;
+  # Benchmarks measure durable writes, as in production.
+  bench) port=${INSSA_PG_PORT:-54349}; fsync=on ;;
+  *) die "usage: scripts/pg.sh start|stop dev|test|bench [--fresh]" ;;
 esac
 
 bin=$(pg_bin_dir) || die "PostgreSQL server binaries not found; run scripts/setup.sh"
@@ -70,5 +72,5 @@ start() {
 case "$cmd" in
   start) start ;;
   stop) stop ;;
-  *) die "usage: scripts/pg.sh start|stop dev|test [--fresh]" ;;
+  *) die "usage: scripts/pg.sh start|stop dev|test|bench [--fresh]" ;;
 esac

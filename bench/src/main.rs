@@ -1,0 +1,554 @@
+//! `inssa-bench`: starts the release server and the simulator as separate
+//! processes against a private PostgreSQL, drives them over real HTTP (wrk
+//! for throughput), and prints one table with the budgets beside the figures.
+//! Run it through `scripts/bench.sh`, which builds everything first.
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
+    time::{Duration, Instant},
+};
+
+use futures::{stream, StreamExt};
+use serde_json::Value;
+use sqlx::{Connection, PgConnection};
+
+const SERVER_PORT: u16 = 3100;
+const SIM_PORT: u16 = 4011;
+const PEOPLE: usize = 10_500;
+const CACHED_PROFILES: usize = 10_000;
+const MISS_LATENCY_MS: u64 = 50;
+
+type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+struct Row {
+    what: String,
+    result: String,
+    budget: String,
+    verdict: &'static str,
+}
+
+#[derive(Default)]
+struct Report(Vec<Row>);
+
+impl Report {
+    fn add(&mut self, what: impl Into<String>, result: impl Into<String>, budget: impl Into<String>, ok: Option<bool>) {
+        let row = Row {
+            what: what.into(),
+            result: result.into(),
+            budget: budget.into(),
+            verdict: match ok {
+                Some(true) => "ok",
+                Some(false) => "MISSED",
+                None => "",
+            },
+        };
+        println!("  {:<48} {}", row.what, row.result);
+        self.0.push(row);
+    }
+
+    fn print(&self) {
+        println!("\n| Measure | Result | Budget | |\n|---|---|---|---|");
+        for r in &self.0 {
+            println!("| {} | {} | {} | {} |", r.what, r.result, r.budget, r.verdict);
+        }
+    }
+}
+
+struct Paths {
+    root: PathBuf,
+    server: PathBuf,
+    simulator: PathBuf,
+    site: PathBuf,
+}
+
+/// A child process that is stopped when dropped.
+struct Process {
+    child: Child,
+}
+
+impl Process {
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// SIGTERM, then wait.
+    fn terminate(mut self) {
+        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    if let Err(e) = run().await {
+        eprintln!("inssa-bench: {e}");
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> Result<()> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize()?;
+    let paths = Paths {
+        server: root.join("target/release/server"),
+        simulator: root.join("target/release/clubhouse-simulator"),
+        site: root.join("target/site"),
+        root,
+    };
+    for needed in [&paths.server, &paths.simulator, &paths.site] {
+        if !needed.exists() {
+            return Err(format!("{} is missing: run scripts/bench.sh, which builds it", needed.display()).into());
+        }
+    }
+    let admin_url = std::env::var("DATABASE_URL").map_err(|_| "DATABASE_URL is not set (scripts/bench.sh sets it)")?;
+    let db_url = fresh_database(&admin_url, "inssa_bench").await?;
+    let http = reqwest::Client::builder().no_gzip().no_brotli().redirect(reqwest::redirect::Policy::none()).build()?;
+    let base = format!("http://127.0.0.1:{SERVER_PORT}");
+    let sim_base = format!("http://127.0.0.1:{SIM_PORT}");
+    let mut report = Report::default();
+
+    println!("machine: {}", machine());
+    let _sim = start_simulator(&paths)?;
+    wait_ready(&http, &format!("{sim_base}/_sim/health"), Duration::from_secs(20)).await?;
+
+    // 7. Start-up: the first start migrates an empty database; the second is
+    // the everyday case, a warm database.
+    let (server, first) = start_server(&paths, &db_url, &http, &base).await?;
+    server.terminate();
+    let (server, warm) = start_server(&paths, &db_url, &http, &base).await?;
+    report.add("Start-up to ready, empty database (migrations)", ms(first), "", None);
+    report.add("Start-up to ready, warm database", ms(warm), "≤ 1 s", Some(warm <= Duration::from_secs(1)));
+
+    // 1. Cached profile page against a static file of the same size.
+    let page_path = "/@odessa.finch";
+    let page = http.get(format!("{base}{page_path}")).send().await?;
+    if page.status() != 200 {
+        return Err(format!("{page_path} answered {}", page.status()).into());
+    }
+    let page_bytes = page.bytes().await?;
+    let static_name = "bench-same-size.html";
+    let static_file = paths.site.join("pkg").join(static_name);
+    std::fs::write(&static_file, &page_bytes)?;
+    let static_result = wrk(&format!("{base}/pkg/{static_name}"));
+    let page_result = wrk(&format!("{base}{page_path}"));
+    let _ = std::fs::remove_file(&static_file);
+    let (static_result, page_result) = (static_result?, page_result?);
+    let ratio = page_result.rps / static_result.rps;
+    report.add(
+        format!("Static file, {} bytes, 64 connections", page_bytes.len()),
+        static_result.describe(),
+        "",
+        None,
+    );
+    report.add("Cached profile page, 64 connections", page_result.describe(), "", None);
+    report.add(
+        "Cached page ÷ static file throughput",
+        format!("{ratio:.2}"),
+        "≥ 0.8",
+        Some(ratio >= 0.8 && page_result.errors == 0),
+    );
+
+    // 6 (part). Time to first byte of the cached page, one request at a time.
+    let ttfb = sample(50, || async {
+        let started = Instant::now();
+        let res = http.get(format!("{base}{page_path}")).send().await?;
+        let elapsed = started.elapsed();
+        res.bytes().await?;
+        Ok(elapsed)
+    })
+    .await?;
+    report.add("Time to first byte, cached profile (p50 / p99)", format!("{} / {}", ms(ttfb.p(50)), ms(ttfb.p(99))), "", None);
+
+    // 2. Miss overhead: uncached people, the simulator answering in a fixed time.
+    let people: Vec<String> = http.get(format!("{sim_base}/_sim/usernames")).send().await?.json().await?;
+    let crowd: Vec<String> = people.iter().filter(|u| !u.contains("xss")).skip(20).cloned().collect();
+    set_faults(&http, &sim_base, serde_json::json!({ "latency_ms": MISS_LATENCY_MS })).await?;
+    let next = AtomicU64::new(0);
+    let misses = sample(100, || async {
+        let username = &crowd[next.fetch_add(1, Ordering::Relaxed) as usize];
+        let started = Instant::now();
+        let res = http.get(format!("{base}/@{username}")).send().await?;
+        let status = res.status();
+        res.bytes().await?;
+        if status != 200 {
+            return Err(format!("/@{username} answered {status}").into());
+        }
+        Ok(started.elapsed().saturating_sub(Duration::from_millis(MISS_LATENCY_MS)))
+    })
+    .await?;
+    report.add(
+        format!("Cache miss overhead over the upstream's {MISS_LATENCY_MS} ms (p50 / p99)"),
+        format!("{} / {}", ms(misses.p(50)), ms(misses.p(99))),
+        "p50 ≤ 5 ms",
+        Some(misses.p(50) <= Duration::from_millis(5)),
+    );
+
+    // 3. Stampede: many concurrent first requests for one person.
+    set_faults(&http, &sim_base, serde_json::json!({ "latency_ms": 200 })).await?;
+    let target = &crowd[500];
+    let before = calls(&http, &sim_base).await?;
+    let statuses: Vec<u16> = stream::iter(0..500)
+        .map(|_| {
+            let http = http.clone();
+            let url = format!("{base}/@{target}");
+            async move { http.get(url).send().await.map(|r| r.status().as_u16()).unwrap_or(0) }
+        })
+        .buffer_unordered(500)
+        .collect()
+        .await;
+    let stampede_calls = calls(&http, &sim_base).await? - before;
+    let ok = statuses.iter().filter(|s| **s == 200).count();
+    report.add(
+        "Stampede: 500 concurrent requests, one uncached person",
+        format!("{stampede_calls} upstream call(s), {ok}/500 answered 200"),
+        "exactly 1 call",
+        Some(stampede_calls == 1 && ok == 500),
+    );
+    set_faults(&http, &sim_base, serde_json::json!({})).await?;
+
+    // 4. Waitlist: sustained signups, then a count of what was stored.
+    let (acked, elapsed) = signup_load(&http, &base, Duration::from_secs(5)).await;
+    let mut db = PgConnection::connect(&db_url).await?;
+    let rows: i64 = sqlx::query_scalar("select count(*) from waitlist").fetch_one(&mut db).await?;
+    report.add(
+        "Waitlist signups, 64 concurrent clients, 5 s",
+        format!("{:.0}/s; {acked} acknowledged, {rows} stored", acked as f64 / elapsed.as_secs_f64()),
+        "nothing lost",
+        Some(rows as u64 == acked),
+    );
+    let same: Vec<u16> = stream::iter(0..200)
+        .map(|_| join(&http, &base, "same.person@example.com".to_owned()))
+        .buffer_unordered(200)
+        .collect()
+        .await;
+    let stored: i64 = sqlx::query_scalar("select count(*) from waitlist where email_key = 'same.person@example.com'")
+        .fetch_one(&mut db)
+        .await?;
+    report.add(
+        "Waitlist: 200 concurrent identical signups",
+        format!("{} answered 200, {stored} row stored", same.iter().filter(|s| **s == 200).count()),
+        "1 row",
+        Some(stored == 1),
+    );
+
+    // 5. Memory after filling the cache with 10 000 profiles.
+    let started = Instant::now();
+    let fill: Vec<u16> = stream::iter(crowd.iter().take(CACHED_PROFILES).cloned())
+        .map(|u| {
+            let http = http.clone();
+            let url = format!("{base}/@{u}");
+            async move {
+                match http.get(url).send().await {
+                    Ok(r) => {
+                        let s = r.status().as_u16();
+                        let _ = r.bytes().await;
+                        s
+                    }
+                    Err(_) => 0,
+                }
+            }
+        })
+        .buffer_unordered(32)
+        .collect()
+        .await;
+    let fill_time = started.elapsed();
+    let cached: i64 = sqlx::query_scalar("select count(*) from profile_cache").fetch_one(&mut db).await?;
+    report.add(
+        "Cache fill through the server (misses, 32 concurrent)",
+        format!(
+            "{} pages in {:.1} s ({:.0}/s), {} not 200; {cached} profiles cached",
+            fill.len(),
+            fill_time.as_secs_f64(),
+            fill.len() as f64 / fill_time.as_secs_f64(),
+            fill.iter().filter(|s| **s != 200).count()
+        ),
+        "",
+        None,
+    );
+    let rss = rss_kib(server.pid())?;
+    report.add(
+        format!("Server resident memory after the load, {cached} profiles cached"),
+        format!("{:.1} MB", rss as f64 / 1024.0),
+        "≤ 100 MB",
+        Some(rss as f64 / 1024.0 <= 100.0),
+    );
+
+    // 6. The front end.
+    let assets = Assets::find(&paths.site.join("pkg"))?;
+    for asset in [&assets.wasm, &assets.js, &assets.css] {
+        let budget = if asset.name.ends_with(".wasm") { "≤ 150 KB brotli" } else { "" };
+        let ok = asset.name.ends_with(".wasm").then_some(asset.br <= 150 * 1024);
+        report.add(
+            format!("{} raw / gzip / brotli", asset.name),
+            format!("{} / {} / {} bytes", asset.raw, asset.gz, asset.br),
+            budget,
+            ok,
+        );
+    }
+    let first_visit = first_visit_bytes(&http, &base, page_path).await?;
+    report.add("First visit to a profile page, bytes transferred", first_visit, "", None);
+
+    server.terminate();
+    report.print();
+    let _ = paths.root;
+    Ok(())
+}
+
+fn machine() -> String {
+    let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned()))
+        .unwrap_or_else(|| "unknown CPU".into());
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| s.lines().next().map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<u64>().unwrap_or(0)))
+        .unwrap_or(0);
+    format!("{cpus} CPUs ({model}), {:.1} GiB RAM", mem as f64 / 1024.0 / 1024.0)
+}
+
+async fn fresh_database(admin_url: &str, name: &str) -> Result<String> {
+    let mut admin = PgConnection::connect(admin_url).await?;
+    sqlx::query(&format!(r#"drop database if exists "{name}" with (force)"#)).execute(&mut admin).await?;
+    sqlx::query(&format!(r#"create database "{name}""#)).execute(&mut admin).await?;
+    let (base, rest) = admin_url.rsplit_once('/').ok_or("DATABASE_URL has no database name")?;
+    let query = rest.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
+    Ok(format!("{base}/{name}{query}"))
+}
+
+fn start_simulator(paths: &Paths) -> Result<Process> {
+    let child = Command::new(&paths.simulator)
+        .args(["--port", &SIM_PORT.to_string(), "--people", &PEOPLE.to_string()])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()?;
+    Ok(Process { child })
+}
+
+/// Starts the server and measures the time until `/readyz` answers 200.
+async fn start_server(paths: &Paths, db_url: &str, http: &reqwest::Client, base: &str) -> Result<(Process, Duration)> {
+    let started = Instant::now();
+    let child = Command::new(&paths.server)
+        .current_dir(&paths.root)
+        .env("LISTEN_ADDR", format!("127.0.0.1:{SERVER_PORT}"))
+        .env("DATABASE_URL", db_url)
+        .env("DATABASE_MAX_CONNECTIONS", "16")
+        .env("LEPTOS_SITE_ROOT", &paths.site)
+        .env("LEPTOS_HASH_FILES", "true")
+        .env("LOG_LEVEL", "warn")
+        .env("CLUBHOUSE_BASE_URL", format!("http://127.0.0.1:{SIM_PORT}/api"))
+        .env("CLUBHOUSE_TOKEN", "sim-token")
+        .env("CLUBHOUSE_USER_ID", "910000000")
+        .env("IMAGE_HOSTS", format!("127.0.0.1:{SIM_PORT}"))
+        // Pacing off: the benchmark measures our server, not the limiter.
+        .env("CLUBHOUSE_MIN_INTERVAL_MS", "0")
+        .env("CLUBHOUSE_BURST", "1000")
+        .env("CLUBHOUSE_MAX_CONCURRENT", "64")
+        .env("CLUBHOUSE_MAX_WAIT_MS", "30000")
+        .env("WAITLIST_SIGNUPS_PER_HOUR", "1000000")
+        .stdout(Stdio::null())
+        .spawn()?;
+    let process = Process { child };
+    wait_ready(http, &format!("{base}/readyz"), Duration::from_secs(30)).await?;
+    Ok((process, started.elapsed()))
+}
+
+async fn wait_ready(http: &reqwest::Client, url: &str, limit: Duration) -> Result<()> {
+    let started = Instant::now();
+    while started.elapsed() < limit {
+        if let Ok(res) = http.get(url).send().await {
+            if res.status() == 200 {
+                return Ok(());
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    Err(format!("{url} not ready after {limit:?}").into())
+}
+
+async fn set_faults(http: &reqwest::Client, sim: &str, faults: Value) -> Result<()> {
+    let res = http.put(format!("{sim}/_sim/faults")).body(faults.to_string()).send().await?;
+    if !res.status().is_success() {
+        return Err(format!("setting faults: {}", res.text().await?).into());
+    }
+    Ok(())
+}
+
+async fn calls(http: &reqwest::Client, sim: &str) -> Result<u64> {
+    let counts: Value = http.get(format!("{sim}/_sim/calls")).send().await?.json().await?;
+    Ok(counts["total"].as_u64().unwrap_or(0))
+}
+
+async fn join(http: &reqwest::Client, base: &str, email: String) -> u16 {
+    let form = [("email", email), ("username", String::new()), ("consent", "yes".into()), ("source", "/".into()), ("website", String::new())];
+    match http.post(format!("{base}/api/waitlist/join")).header("origin", base).form(&form).send().await {
+        Ok(res) => res.status().as_u16(),
+        Err(_) => 0,
+    }
+}
+
+/// 64 clients signing up distinct addresses for `duration`; returns the
+/// number of acknowledged (200) signups and the time taken.
+async fn signup_load(http: &reqwest::Client, base: &str, duration: Duration) -> (u64, Duration) {
+    let acked = Arc::new(AtomicU64::new(0));
+    let counter = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let workers: Vec<_> = (0..64)
+        .map(|_| {
+            let (http, base, acked, counter) = (http.clone(), base.to_owned(), acked.clone(), counter.clone());
+            tokio::spawn(async move {
+                while started.elapsed() < duration {
+                    let n = counter.fetch_add(1, Ordering::Relaxed);
+                    if join(&http, &base, format!("bench-{n}@example.com")).await == 200 {
+                        acked.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        let _ = w.await;
+    }
+    (acked.load(Ordering::Relaxed), started.elapsed())
+}
+
+struct Samples(Vec<Duration>);
+
+impl Samples {
+    fn p(&self, percentile: usize) -> Duration {
+        let i = ((self.0.len() * percentile).div_ceil(100)).clamp(1, self.0.len()) - 1;
+        self.0[i]
+    }
+}
+
+/// Runs `f` `n` times in a row and sorts the durations.
+async fn sample<F, Fut>(n: usize, f: F) -> Result<Samples>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<Duration>>,
+{
+    let mut all = Vec::with_capacity(n);
+    for _ in 0..n {
+        all.push(f().await?);
+    }
+    all.sort();
+    Ok(Samples(all))
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+struct WrkResult {
+    rps: f64,
+    p50: String,
+    p99: String,
+    errors: u64,
+}
+
+impl WrkResult {
+    fn describe(&self) -> String {
+        let errors = if self.errors > 0 { format!(", {} errors", self.errors) } else { String::new() };
+        format!("{:.0} req/s, p50 {}, p99 {}{errors}", self.rps, self.p50, self.p99)
+    }
+}
+
+/// wrk with 2 threads and 64 connections for 10 s.
+fn wrk(url: &str) -> Result<WrkResult> {
+    let out = Command::new("wrk").args(["-t2", "-c64", "-d10s", "--latency", url]).output()?;
+    if !out.status.success() {
+        return Err(format!("wrk failed: {}", String::from_utf8_lossy(&out.stderr)).into());
+    }
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let field = |prefix: &str| {
+        text.lines().find_map(|l| l.trim().strip_prefix(prefix).map(|rest| rest.trim().to_owned())).unwrap_or_default()
+    };
+    let errors = field("Non-2xx or 3xx responses:").parse::<u64>().unwrap_or(0)
+        + text.lines().find(|l| l.contains("Socket errors")).map(|_| 1).unwrap_or(0);
+    Ok(WrkResult {
+        rps: field("Requests/sec:").parse()?,
+        p50: field("50%"),
+        p99: field("99%"),
+        errors,
+    })
+}
+
+fn rss_kib(pid: u32) -> Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).ok_or("no VmRSS")?;
+    Ok(line.split_whitespace().nth(1).ok_or("bad VmRSS")?.parse()?)
+}
+
+struct Asset {
+    name: String,
+    raw: u64,
+    gz: u64,
+    br: u64,
+}
+
+struct Assets {
+    wasm: Asset,
+    js: Asset,
+    css: Asset,
+}
+
+impl Assets {
+    fn find(pkg: &Path) -> Result<Assets> {
+        let find = |ext: &str| -> Result<Asset> {
+            let entry = std::fs::read_dir(pkg)?
+                .filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .find(|p| p.extension().is_some_and(|x| x == ext))
+                .ok_or_else(|| format!("no .{ext} in {}", pkg.display()))?;
+            let size = |p: PathBuf| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+            let with = |suffix: &str| PathBuf::from(format!("{}.{suffix}", entry.display()));
+            Ok(Asset {
+                name: entry.file_name().unwrap_or_default().to_string_lossy().into_owned(),
+                raw: size(entry.clone()),
+                gz: size(with("gz")),
+                br: size(with("br")),
+            })
+        };
+        Ok(Assets { wasm: find("wasm")?, js: find("js")?, css: find("css")? })
+    }
+}
+
+/// What a browser downloads from us on a first visit to a profile page, as
+/// a browser asks for it (brotli accepted), with each part's size.
+async fn first_visit_bytes(http: &reqwest::Client, base: &str, page: &str) -> Result<String> {
+    let html = http.get(format!("{base}{page}")).header("accept-encoding", "br, gzip").send().await?.text().await?;
+    let mut urls = vec![page.to_owned()];
+    for (marker, end) in [("href=\"/pkg/", '"'), ("src=\"/img?src=", '"')] {
+        for part in html.split(marker).skip(1) {
+            let rest = part.split(end).next().unwrap_or("");
+            let prefix = if marker.contains("/pkg/") { "/pkg/" } else { "/img?src=" };
+            urls.push(format!("{prefix}{}", rest.replace("&amp;", "&")));
+        }
+    }
+    urls.push("/favicon.ico".into());
+    urls.sort();
+    urls.dedup();
+    let mut total = 0u64;
+    let mut parts = Vec::new();
+    for url in &urls {
+        let res = http.get(format!("{base}{url}")).header("accept-encoding", "br, gzip").send().await?;
+        let encoding = res.headers().get("content-encoding").and_then(|v| v.to_str().ok()).unwrap_or("identity").to_owned();
+        let bytes = res.bytes().await?.len() as u64;
+        total += bytes;
+        let short = url.split('?').next().unwrap_or(url).rsplit('/').next().unwrap_or(url).to_owned();
+        let short = if short.is_empty() || short.starts_with('@') { url.clone() } else { short };
+        parts.push(format!("{short} {bytes} ({encoding})"));
+    }
+    Ok(format!("{total} bytes: {}", parts.join(", ")))
+}
