@@ -34,6 +34,8 @@ pub struct Config {
     pub profile_fresh_for: Duration,
     /// `PROFILE_NOT_FOUND_SECS`: how long "no such user" is remembered.
     pub profile_not_found_for: Duration,
+    /// `PROFILE_MEMORY_SECS`: how long a fresh profile stays in this replica's memory (0: off).
+    pub profile_memory_for: Duration,
     /// `IMAGE_HOSTS`: hosts (`host` or `host:port`) the image proxy may fetch from.
     pub image_hosts: Vec<String>,
     /// `WAITLIST_SIGNUPS_PER_HOUR`: signups one client address may make per hour (per replica).
@@ -152,6 +154,7 @@ impl Config {
         };
         let profile_fresh_for = secs("PROFILE_FRESH_SECS", 2 * 3600)?;
         let profile_not_found_for = secs("PROFILE_NOT_FOUND_SECS", 10 * 60)?;
+        let profile_memory_for = secs("PROFILE_MEMORY_SECS", 10)?;
         let image_hosts = match get("IMAGE_HOSTS") {
             Some(list) => list.split(',').map(|h| h.trim().to_ascii_lowercase()).filter(|h| !h.is_empty()).collect(),
             None => {
@@ -188,6 +191,7 @@ impl Config {
             upstream,
             profile_fresh_for,
             profile_not_found_for,
+            profile_memory_for,
             image_hosts,
             listen_addr,
             database_url,
@@ -223,6 +227,7 @@ impl fmt::Debug for Config {
             .field("upstream", &self.upstream)
             .field("profile_fresh_for", &self.profile_fresh_for)
             .field("profile_not_found_for", &self.profile_not_found_for)
+            .field("profile_memory_for", &self.profile_memory_for)
             .field("image_hosts", &self.image_hosts)
             .field("waitlist_signups_per_hour", &self.waitlist_signups_per_hour)
             .field("trusted_proxies", &self.trusted_proxies)

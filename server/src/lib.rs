@@ -62,7 +62,11 @@ impl Application {
         let profiles = profiles::ProfileService::new(
             profiles::ProfileStore { db: db.clone() },
             upstream.clone(),
-            profiles::CachePolicy { fresh_for: config.profile_fresh_for, not_found_for: config.profile_not_found_for },
+            profiles::CachePolicy {
+                fresh_for: config.profile_fresh_for,
+                not_found_for: config.profile_not_found_for,
+                memory_for: config.profile_memory_for,
+            },
         );
         let images = http::images::ImageProxy::new(config.image_hosts.clone()).map_err(StartError::Upstream)?;
         let waitlist = Arc::new(waitlist::WaitlistService::new(db.clone(), config.waitlist_signups_per_hour));

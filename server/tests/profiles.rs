@@ -132,7 +132,8 @@ async fn replicas_sharing_the_database_fetch_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stale_profile_is_served_at_once_and_refreshed_once() {
-    let app = spawn_app().await;
+    // The in-memory tier would hide the backdated row for a few seconds.
+    let app = spawn_app_with(|c| c.profile_memory_for = Duration::ZERO).await;
     assert_eq!(html(&app, "/@odessa.finch").await.0, 200);
     backdate(&app, "odessa.finch", 3).await;
     app.sim.sim.set_faults(Faults { latency_ms: 500, ..Faults::default() });
@@ -162,7 +163,7 @@ async fn a_stale_profile_is_served_at_once_and_refreshed_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_the_upstream_down_cached_profiles_answer_and_others_get_503() {
-    let app = spawn_app().await;
+    let app = spawn_app_with(|c| c.profile_memory_for = Duration::ZERO).await;
     assert_eq!(html(&app, "/@odessa.finch").await.0, 200);
     backdate(&app, "odessa.finch", 5).await;
     app.sim.sim.set_faults(Faults { down: true, ..Faults::default() });
@@ -363,5 +364,21 @@ async fn many_concurrent_misses_do_not_starve_a_small_pool() {
     assert_eq!(app.get("/readyz").await.status(), 200);
     let cached: i64 = sqlx::query_scalar("select count(*) from profile_cache").fetch_one(&app.db).await.unwrap();
     assert_eq!(cached, 40);
+    app.stop().await;
+}
+
+/// Hot profiles are answered from the replica's memory for
+/// `PROFILE_MEMORY_SECS`, without reading Postgres; after that the row rules.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hot_profiles_are_served_from_memory_for_a_few_seconds() {
+    let app = spawn_app_with(|c| c.profile_memory_for = Duration::from_secs(1)).await;
+    assert_eq!(html(&app, "/@odessa.finch").await.0, 200);
+    backdate(&app, "odessa.finch", 3).await;
+    app.sim.sim.set_faults(Faults { latency_ms: 300, ..Faults::default() });
+    let (_, page) = html(&app, "/@odessa.finch").await;
+    assert!(page.contains(r#"data-freshness="fresh""#), "from memory");
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let (_, page) = html(&app, "/@odessa.finch").await;
+    assert!(page.contains(r#"data-freshness="stale""#), "from the database once the memory copy expired");
     app.stop().await;
 }

@@ -15,7 +15,10 @@ use futures::{
     FutureExt,
 };
 
-use super::store::{self, CachedProfile, ProfileStore};
+use super::{
+    hot::HotTier,
+    store::{self, CachedProfile, ProfileStore},
+};
 use crate::upstream::{ClubhouseClient, UpstreamError};
 
 /// How long copies stay fresh, and how long "no such person" is believed.
@@ -23,6 +26,8 @@ use crate::upstream::{ClubhouseClient, UpstreamError};
 pub struct CachePolicy {
     pub fresh_for: Duration,
     pub not_found_for: Duration,
+    /// How long a fresh profile is kept in this process's memory (0: never).
+    pub memory_for: Duration,
 }
 
 /// The result of one upstream fetch, shared by everyone who waited for it.
@@ -44,6 +49,7 @@ pub struct ProfileService {
     /// Each fetch holds one pooled connection (its lock) while it waits for
     /// the upstream; at most half the pool, so cached pages always find one.
     fetch_slots: tokio::sync::Semaphore,
+    hot: HotTier,
 }
 
 /// Longest wait for another replica's fetch of the same profile.
@@ -58,6 +64,7 @@ impl ProfileService {
             policy,
             in_flight: Mutex::new(HashMap::new()),
             fetch_slots: tokio::sync::Semaphore::new(slots),
+            hot: HotTier::new(policy.memory_for),
         })
     }
 
@@ -67,12 +74,18 @@ impl ProfileService {
 
     pub async fn lookup(self: &Arc<Self>, username: &Username) -> ProfileLookup {
         let key = username.key();
+        if let Some(cached) = self.hot.get(&key).filter(|c| self.is_fresh(c)) {
+            self.touch_in_background(&key);
+            return found(cached, Freshness::Fresh);
+        }
         match self.store.by_username(&key).await {
             Ok(Some(cached)) => {
                 self.touch_in_background(&key);
                 if self.is_fresh(&cached) {
+                    self.hot.put(&key, &cached);
                     return found(cached, Freshness::Fresh);
                 }
+                self.hot.forget(&key);
                 // Stale: answer now, refresh once in the background.
                 let failing = cached.refresh_failed_at.is_some_and(|failed| failed >= cached.fetched_at);
                 let service = self.clone();
@@ -100,7 +113,10 @@ impl ProfileService {
 
     async fn fetch_now(self: &Arc<Self>, username: &Username) -> ProfileLookup {
         match self.fetch_once(username).await {
-            FetchOutcome::Found(cached) => found(cached, Freshness::Fresh),
+            FetchOutcome::Found(cached) => {
+                self.hot.put(&username.key(), &cached);
+                found(cached, Freshness::Fresh)
+            }
             FetchOutcome::NotFound => ProfileLookup::NotFound,
             FetchOutcome::Failed(e) => ProfileLookup::Unavailable {
                 retry_after_secs: e.retry_after().map(|d| d.as_secs().max(1)).unwrap_or(30),
@@ -228,7 +244,12 @@ impl ProfileService {
         outcome
     }
 
+    /// Records a view for "recently viewed", at most once a minute per
+    /// profile, off the request's path.
     fn touch_in_background(&self, key: &str) {
+        if !self.hot.should_touch(key) {
+            return;
+        }
         let store = self.store.clone();
         let key = key.to_owned();
         tokio::spawn(async move {

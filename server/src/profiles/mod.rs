@@ -3,7 +3,9 @@
 //! fetches (per process and across replicas).
 
 mod directory;
+mod hot;
 mod store;
 
 pub use directory::{CachePolicy, Directory, ProfileService};
+pub use hot::HotTier;
 pub use store::{CachedProfile, ProfileStore};
