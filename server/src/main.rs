@@ -2,6 +2,11 @@ use std::process::ExitCode;
 
 use server::{config::Config, db, shutdown_signal, telemetry, waitlist, Application};
 
+// Server rendering allocates many small strings per page; mimalloc measured
+// faster than the system allocator here (see docs/BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const USAGE: &str = "usage: server                   serve inssa (configured by environment variables)
        server export-waitlist   write the waitlist as CSV to standard output (reads DATABASE_URL)";
 
