@@ -46,6 +46,56 @@ use crate::{
 /// The name cargo-leptos gives the JS, WASM and CSS bundles (`/pkg/inssa.*`).
 pub const OUTPUT_NAME: &str = "inssa";
 
+/// The `<head>` tags that load the site's CSS, JS and WASM, rendered once
+/// per process: Leptos reads `hash.txt` from disk each time it renders them,
+/// which cost a fifth of a cached profile page (see docs/BENCHMARKS.md).
+#[derive(Clone, Copy)]
+pub struct AssetTags(&'static str);
+
+impl AssetTags {
+    #[cfg(feature = "ssr")]
+    pub fn render(options: &LeptosOptions) -> AssetTags {
+        let mut options = options.clone();
+        let hash_file = std::env::current_exe()
+            .ok()
+            .and_then(|exe| Some(exe.parent()?.join(&*options.hash_file)))
+            .filter(|path| path.exists());
+        if options.hash_files && hash_file.is_none() {
+            // Leptos would panic on every page; plain names still work.
+            leptos::logging::error!("hashed asset names configured but no {} beside the binary", options.hash_file);
+            options.hash_files = false;
+        }
+        let owner = Owner::new();
+        let html = owner.with(|| {
+            view! {
+                <leptos_meta::HashedStylesheet options=options.clone() id="leptos" />
+                <HydrationScripts options=options.clone() islands=true />
+            }
+            .to_html()
+        });
+        // Once per process, for the life of the process.
+        AssetTags(Box::leak(html.into_boxed_str()))
+    }
+}
+
+fn asset_tags(options: LeptosOptions) -> impl IntoView {
+    match use_context::<AssetTags>() {
+        Some(AssetTags(html)) => {
+            // What HydrationScripts does besides its tags: an islands page
+            // serializes no hydration state.
+            if let Some(context) = Owner::current_shared_context() {
+                context.set_is_hydrating(false);
+            }
+            leptos::tachys::html::InertElement::new(html).into_any()
+        }
+        None => view! {
+            <leptos_meta::HashedStylesheet options=options.clone() id="leptos" />
+            <HydrationScripts options islands=true />
+        }
+        .into_any(),
+    }
+}
+
 /// The HTML document around every page. Runs on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let prefs = Prefs::from_request();
@@ -56,10 +106,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
-                // With hashed asset names (release builds) the CSS name comes from hash.txt.
-                <leptos_meta::HashedStylesheet options=options.clone() id="leptos" />
                 <link rel="icon" href="/favicon.ico" sizes="any" />
-                <HydrationScripts options islands=true />
+                {asset_tags(options)}
                 <MetaTags />
             </head>
             <body class="min-h-screen bg-stone-50 text-stone-900 antialiased dark:bg-stone-950 dark:text-stone-100">

@@ -54,7 +54,9 @@ pub fn router(state: AppState) -> Router {
         let site = state.site.clone();
         let profiles = Profiles(Arc::new(Directory(state.profiles.clone())));
         let waitlist = Waitlist(state.waitlist.clone());
+        let asset_tags = app::AssetTags::render(&state.leptos_options);
         move || {
+            provide_context(asset_tags);
             provide_context(site.clone());
             provide_context(profiles.clone());
             provide_context(waitlist.clone());
