@@ -23,12 +23,15 @@ test("the home page hydrates its islands", async ({ page }) => {
   page.on("framenavigated", () => (navigated = true));
   await toggle.click();
   await expect(html).toHaveAttribute("data-theme", "light");
+  const savedDark = page.waitForResponse(
+    (r) => r.url().endsWith("/api/prefs/theme") && (r.request().postData() ?? "").includes("theme=dark"),
+  );
   await toggle.click();
   await expect(html).toHaveAttribute("data-theme", "dark");
   expect(navigated).toBe(false);
 
   // The choice was saved: a reload renders the dark theme on the server.
-  await page.waitForLoadState("networkidle");
+  expect((await savedDark).ok()).toBe(true);
   await page.reload();
   await expect(html).toHaveAttribute("data-theme", "dark");
 });
