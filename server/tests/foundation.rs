@@ -253,3 +253,23 @@ async fn assets_get_cache_headers_by_whether_their_names_are_hashed() {
     }
     let _ = std::fs::remove_dir_all(site);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_response_carries_the_security_headers() {
+    let app = spawn_app().await;
+    for path in ["/", "/no/such/page", "/healthz", "/robots.txt"] {
+        let res = app.get(path).await;
+        let h = res.headers();
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["referrer-policy"], "strict-origin-when-cross-origin", "{path}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert!(h["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"), "{path}");
+        assert!(h.get("strict-transport-security").is_none(), "no HSTS over plain HTTP");
+    }
+    app.stop().await;
+
+    let app = spawn_app_with(|c| c.public_url = "https://inssa.example".into()).await;
+    let res = app.get("/healthz").await;
+    assert!(res.headers()["strict-transport-security"].to_str().unwrap().starts_with("max-age="));
+    app.stop().await;
+}

@@ -5,6 +5,7 @@ mod api;
 mod assets;
 mod client_ip;
 mod health;
+mod security;
 pub mod images;
 
 use std::sync::Arc;
@@ -83,5 +84,6 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.leptos_options.hash_files, assets::cache_headers))
         .layer(axum::middleware::from_fn_with_state(state.clone(), client_ip::tag_client_ip))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(state.site.secure_cookies, security::security_headers))
         .with_state(state)
 }
