@@ -6,6 +6,7 @@ mod assets;
 mod client_ip;
 mod health;
 mod security;
+mod server_fns;
 pub mod images;
 
 use std::sync::Arc;
@@ -82,6 +83,7 @@ pub fn router(state: AppState) -> Router {
         })
         .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(axum::middleware::from_fn_with_state(state.leptos_options.hash_files, assets::cache_headers))
+        .layer(axum::middleware::from_fn(server_fns::decoding_errors_are_bad_requests))
         .layer(axum::middleware::from_fn_with_state(state.clone(), client_ip::tag_client_ip))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn_with_state(state.site.secure_cookies, security::security_headers))
