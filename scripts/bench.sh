@@ -26,5 +26,5 @@ log "building the release site and server"
 cargo leptos build --release --precompress
 cargo build --release -q -p simulator --bin clubhouse-simulator
 cargo build --release -q -p bench
-log "measuring (about two minutes)"
+log "measuring (about a minute)"
 target/release/inssa-bench

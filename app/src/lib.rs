@@ -88,6 +88,8 @@ fn asset_tags(options: LeptosOptions) -> impl IntoView {
             }
             leptos::tachys::html::InertElement::new(html).into_any()
         }
+        // Without the server's pre-rendered tags (never in this server):
+        // the same tags, rendered live.
         None => view! {
             <leptos_meta::HashedStylesheet options=options.clone() id="leptos" />
             <HydrationScripts options islands=true />

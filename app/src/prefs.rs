@@ -122,7 +122,7 @@ pub async fn set_lang(lang: Lang) -> Result<(), leptos::prelude::ServerFnError> 
 #[cfg(feature = "ssr")]
 mod server {
     use http::{
-        header::{ACCEPT, HOST, REFERER, SET_COOKIE},
+        header::{HOST, REFERER, SET_COOKIE},
         HeaderValue,
     };
     use leptos::prelude::use_context;
@@ -147,21 +147,17 @@ mod server {
     /// page they came from on this site, or home.
     pub fn back_to_page() {
         let Some(parts) = use_context::<http::request::Parts>() else { return };
-        let header = |name| parts.headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
-        if !header(ACCEPT).is_some_and(|a| a.contains("text/html")) {
+        if !crate::server_data::accepts_html(&parts) {
             return;
         }
+        let header = |name| parts.headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
         let path = header(REFERER).and_then(|r| same_site_path(r, header(HOST)?)).unwrap_or_else(|| "/".to_owned());
         leptos_axum::redirect(&path);
     }
 
     /// The path and query of `referer` when it is a page of `host`.
     pub(super) fn same_site_path(referer: &str, host: &str) -> Option<String> {
-        let rest = referer.split_once("://")?.1;
-        let (authority, path) = match rest.find('/') {
-            Some(i) => rest.split_at(i),
-            None => (rest, "/"),
-        };
+        let (authority, path) = crate::server_data::split_url(referer)?;
         let path = path.split('#').next().unwrap_or("/").trim_end_matches('?');
         // `//elsewhere` would leave the site.
         (authority.eq_ignore_ascii_case(host) && !path.starts_with("//") && !path.contains('\\'))

@@ -61,6 +61,23 @@ pub fn set_header(_name: &'static str, _value: &str) {
     }
 }
 
+/// An absolute URL's authority and its path with query (`/` when it has
+/// none), for checking where a request came from.
+pub fn split_url(url: &str) -> Option<(&str, &str)> {
+    let rest = url.split_once("://")?.1;
+    Some(match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => (rest, "/"),
+    })
+}
+
+/// Whether a POST is a plain form submitted by a browser page (it asks for
+/// HTML back), rather than a server-function call from an island.
+#[cfg(feature = "ssr")]
+pub fn accepts_html(parts: &http::request::Parts) -> bool {
+    parts.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
+}
+
 /// A permanent redirect to one of our own paths.
 pub fn redirect_permanently(path: &str) {
     set_status(301);

@@ -121,6 +121,7 @@ mod server {
         email::EmailAddress,
         ports::{ClientIp, JoinRefused, Signup, Waitlist},
         prefs::Prefs,
+        server_data::accepts_html,
         username::Username,
     };
 
@@ -199,10 +200,6 @@ mod server {
         }
     }
 
-    fn accepts_html(parts: &http::request::Parts) -> bool {
-        parts.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
-    }
-
     /// A POST must come from a page of this site: its `Origin` (or, failing
     /// that, its `Referer`) must name the host it was sent to.
     pub fn same_origin(parts: &http::request::Parts) -> bool {
@@ -210,7 +207,6 @@ mod server {
         let Some(host) = header(http::header::HOST) else { return false };
         let source = header(http::header::ORIGIN).filter(|o| *o != "null").or_else(|| header(http::header::REFERER));
         let Some(source) = source else { return false };
-        let authority = source.split_once("://").map(|(_, rest)| rest.split('/').next().unwrap_or("")).unwrap_or("");
-        authority.eq_ignore_ascii_case(host)
+        crate::server_data::split_url(source).is_some_and(|(authority, _)| authority.eq_ignore_ascii_case(host))
     }
 }

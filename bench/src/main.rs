@@ -301,7 +301,6 @@ async fn run() -> Result<()> {
 
     server.terminate();
     report.print();
-    let _ = paths.root;
     Ok(())
 }
 

@@ -26,6 +26,19 @@ async fn post(app: &TestApp, path: &str, form: &[(&str, String)]) -> reqwest::Re
     app.client.post(app.url(path)).header("origin", &app.base_url).form(form).send().await.unwrap()
 }
 
+/// Posts like a browser without JavaScript: a plain form from `page`.
+async fn post_from_page(app: &TestApp, page: &str, form: &[(&str, String)]) -> reqwest::Response {
+    app.client
+        .post(app.url(JOIN))
+        .header("accept", "text/html")
+        .header("origin", &app.base_url)
+        .header("referer", page)
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
 async fn rows(app: &TestApp) -> i64 {
     sqlx::query_scalar("select count(*) from waitlist").fetch_one(&app.db).await.unwrap()
 }
@@ -209,16 +222,7 @@ async fn the_removal_link_deletes_the_row_for_good() {
 async fn without_javascript_the_form_posts_and_a_page_answers() {
     let app = spawn_app().await;
     let form_page = app.url("/waitlist");
-    let res = app
-        .client
-        .post(app.url(JOIN))
-        .header("accept", "text/html")
-        .header("origin", &app.base_url)
-        .header("referer", &form_page)
-        .form(&signup("nojs@example.com"))
-        .send()
-        .await
-        .unwrap();
+    let res = post_from_page(&app, &form_page, &signup("nojs@example.com")).await;
     assert_eq!(res.status(), 302);
     let location = res.headers()["location"].to_str().unwrap().to_owned();
     assert!(location.starts_with("/waitlist/joined?token="), "{location}");
@@ -228,16 +232,7 @@ async fn without_javascript_the_form_posts_and_a_page_answers() {
     assert_eq!(rows(&app).await, 1);
 
     // A mistake comes back to the form with the error next to the field.
-    let res = app
-        .client
-        .post(app.url(JOIN))
-        .header("accept", "text/html")
-        .header("origin", &app.base_url)
-        .header("referer", &form_page)
-        .form(&signup("nope"))
-        .send()
-        .await
-        .unwrap();
+    let res = post_from_page(&app, &form_page, &signup("nope")).await;
     assert_eq!(res.status(), 302);
     let location = res.headers()["location"].to_str().unwrap().to_owned();
     let res = app.client.get(&location).send().await.unwrap();

@@ -133,12 +133,14 @@ impl Simulator {
     }
 
     fn avatar(&self, file: &str) -> Arc<[u8]> {
-        let mut cache = self.avatar_cache.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(png) = cache.get(file) {
+        if let Some(png) = self.avatar_cache.lock().unwrap_or_else(|e| e.into_inner()).get(file) {
             return png.clone();
         }
+        // Drawn outside the lock: two requests may draw the same picture,
+        // but none waits for another's.
         let side = if file.ends_with("_thumbnail_250x250") { avatars::THUMBNAIL_SIDE } else { avatars::FULL_SIDE };
         let png: Arc<[u8]> = avatars::identicon(dataset::photo_seed(file), side, file.starts_with("club_")).into();
+        let mut cache = self.avatar_cache.lock().unwrap_or_else(|e| e.into_inner());
         if cache.len() >= AVATAR_CACHE_ENTRIES {
             cache.clear();
         }

@@ -1,3 +1,4 @@
 pub mod avatar;
 pub mod layout;
+pub mod message;
 pub mod person_list;

@@ -4,7 +4,10 @@ use leptos_meta::{Link, Meta, Title};
 use leptos_router::hooks::use_params_map;
 
 use crate::{
-    components::avatar::{Avatar, PLACEHOLDER_AVATAR},
+    components::{
+        avatar::{Avatar, PLACEHOLDER_AVATAR},
+        message::MessagePage,
+    },
     escape,
     format::{compact_count, month_year, proxied_image, time_ago},
     i18n::{Lang, Text},
@@ -280,15 +283,11 @@ fn Freshness(fetched_at: DateTime<Utc>, freshness: Freshness, lang: Lang) -> imp
 #[component]
 fn ProfileNotFound() -> impl IntoView {
     set_status(404);
-    let text = use_prefs().lang.text();
+    let lang = use_prefs().lang;
+    let text = lang.text();
     view! {
-        <Title text=escape::html_text(text.profile_not_found_title) />
-        <Meta name="robots" content="noindex" />
-        <section class="py-16 text-center" data-testid="profile-not-found">
-            <h1 class="text-3xl font-bold">{text.profile_not_found_title}</h1>
-            <p class="mt-3 text-stone-600 dark:text-stone-300">{text.profile_not_found_body}</p>
-            <a href="/" class="mt-6 inline-block text-amber-700 underline dark:text-amber-400">{text.back_home}</a>
-        </section>
+        <MessagePage lang title=text.profile_not_found_title body=text.profile_not_found_body
+            testid="profile-not-found" home_link=true />
     }
 }
 
@@ -296,15 +295,9 @@ fn ProfileNotFound() -> impl IntoView {
 fn UpstreamUnavailable(retry_after_secs: u64) -> impl IntoView {
     set_status(503);
     set_header("retry-after", &retry_after_secs.to_string());
-    let text = use_prefs().lang.text();
-    view! {
-        <Title text=escape::html_text(text.unavailable_title) />
-        <Meta name="robots" content="noindex" />
-        <section class="py-16 text-center" data-testid="clubhouse-unavailable">
-            <h1 class="text-3xl font-bold">{text.unavailable_title}</h1>
-            <p class="mt-3 text-stone-600 dark:text-stone-300">{text.unavailable_body}</p>
-        </section>
-    }
+    let lang = use_prefs().lang;
+    let text = lang.text();
+    view! { <MessagePage lang title=text.unavailable_title body=text.unavailable_body testid="clubhouse-unavailable" /> }
 }
 
 fn truncate_chars(s: &str, max: usize) -> String {
