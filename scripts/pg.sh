@@ -4,7 +4,7 @@
 #   scripts/pg.sh start NAME [--fresh]   start (creating it if needed); prints DATABASE_URL
 #   scripts/pg.sh stop NAME              stop it
 #
-# NAME is `dev`, `test` or `bench`: separate data folders and ports. Data lives in the
+# NAME is `dev`, `test`, `bench` or `drill`: separate data folders and ports. Data lives in the
 # git-ignored .pg/NAME; when run as root the server runs as the `postgres`
 # user, and if that user cannot reach the checkout the data goes under /tmp.
 set -euo pipefail
@@ -17,7 +17,9 @@ case "$name" in
   test) port=${INSSA_PG_PORT:-54339}; fsync=off ;;
   # Benchmarks measure durable writes, as in production.
   bench) port=${INSSA_PG_PORT:-54349}; fsync=on ;;
-  *) die "usage: scripts/pg.sh start|stop dev|test|bench [--fresh]" ;;
+  # The fault drills stop and restart this one while a server uses it.
+  drill) port=${INSSA_PG_PORT:-54359}; fsync=off ;;
+  *) die "usage: scripts/pg.sh start|stop dev|test|bench|drill [--fresh]" ;;
 esac
 
 bin=$(pg_bin_dir) || die "PostgreSQL server binaries not found; run scripts/setup.sh"
@@ -72,5 +74,5 @@ start() {
 case "$cmd" in
   start) start ;;
   stop) stop ;;
-  *) die "usage: scripts/pg.sh start|stop dev|test|bench [--fresh]" ;;
+  *) die "usage: scripts/pg.sh start|stop dev|test|bench|drill [--fresh]" ;;
 esac

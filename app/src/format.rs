@@ -140,4 +140,50 @@ mod tests {
         assert_eq!(proxied_image(" data:image/png;base64,xx"), None);
         assert_eq!(proxied_image("JaVaScRiPt:alert(1)"), None);
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn percent_decode(s: &str) -> Vec<u8> {
+            let bytes = s.as_bytes();
+            let mut out = Vec::new();
+            let mut i = 0;
+            while i < bytes.len() {
+                if bytes[i] == b'%' {
+                    out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
+                    i += 3;
+                } else {
+                    out.push(bytes[i]);
+                    i += 1;
+                }
+            }
+            out
+        }
+
+        proptest! {
+            #[test]
+            fn query_values_are_plain_and_decode_to_the_input(value in any::<String>()) {
+                let encoded = query_value(&value);
+                prop_assert!(encoded.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.~%".contains(&b)));
+                prop_assert_eq!(percent_decode(&encoded), value.as_bytes());
+            }
+
+            #[test]
+            fn only_web_urls_become_proxied_images(url in prop_oneof![any::<String>(), "(https?|HTTPS?|javascript|data|ftp)://?[ -~]{0,40}"]) {
+                match proxied_image(&url) {
+                    Some(src) => {
+                        let lower = url.trim().to_ascii_lowercase();
+                        prop_assert!(lower.starts_with("http://") || lower.starts_with("https://"));
+                        let value = src.strip_prefix("/img?src=").expect("our proxy");
+                        prop_assert_eq!(percent_decode(value), url.trim().as_bytes());
+                    }
+                    None => {
+                        let lower = url.trim().to_ascii_lowercase();
+                        prop_assert!(!(lower.starts_with("http://") || lower.starts_with("https://")));
+                    }
+                }
+            }
+        }
+    }
 }

@@ -8,6 +8,8 @@
 #![recursion_limit = "256"]
 
 pub mod components;
+#[cfg(feature = "ssr")]
+pub mod csp;
 pub mod email;
 pub mod escape;
 pub mod format;
@@ -50,7 +52,11 @@ pub const OUTPUT_NAME: &str = "inssa";
 /// per process: Leptos reads `hash.txt` from disk each time it renders them,
 /// which cost a fifth of a cached profile page (see docs/BENCHMARKS.md).
 #[derive(Clone, Copy)]
-pub struct AssetTags(&'static str);
+pub struct AssetTags {
+    html: &'static str,
+    /// CSP sources for the inline bootstrap script in `html`.
+    script_hashes: &'static str,
+}
 
 impl AssetTags {
     #[cfg(feature = "ssr")]
@@ -73,14 +79,19 @@ impl AssetTags {
             }
             .to_html()
         });
+        let script_hashes = csp::inline_script_hashes(&html);
         // Once per process, for the life of the process.
-        AssetTags(Box::leak(html.into_boxed_str()))
+        AssetTags { html: Box::leak(html.into_boxed_str()), script_hashes: Box::leak(script_hashes.into_boxed_str()) }
     }
 }
 
 fn asset_tags(options: LeptosOptions) -> impl IntoView {
     match use_context::<AssetTags>() {
-        Some(AssetTags(html)) => {
+        Some(AssetTags { html, script_hashes }) => {
+            #[cfg(feature = "ssr")]
+            set_page_policy(script_hashes);
+            #[cfg(not(feature = "ssr"))]
+            let _ = script_hashes;
             // What HydrationScripts does besides its tags: an islands page
             // serializes no hydration state.
             if let Some(context) = Owner::current_shared_context() {
@@ -89,13 +100,20 @@ fn asset_tags(options: LeptosOptions) -> impl IntoView {
             leptos::tachys::html::InertElement::new(html).into_any()
         }
         // Without the server's pre-rendered tags (never in this server):
-        // the same tags, rendered live.
+        // the same tags, rendered live, and no script policy to match them.
         None => view! {
             <leptos_meta::HashedStylesheet options=options.clone() id="leptos" />
             <HydrationScripts options islands=true />
         }
         .into_any(),
     }
+}
+
+/// Sends the page's Content-Security-Policy (server only).
+#[cfg(feature = "ssr")]
+fn set_page_policy(script_hashes: &str) {
+    let nonce = leptos::nonce::use_nonce();
+    server_data::set_header("content-security-policy", &csp::page_policy(script_hashes, nonce.as_deref()));
 }
 
 /// The HTML document around every page. Runs on the server only.

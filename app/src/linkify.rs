@@ -115,4 +115,51 @@ mod tests {
         assert_eq!(segments("안녕 @민준 🗺️"), vec![Text("안녕 @민준 🗺️".into())]);
         assert_eq!(segments("🗺️@odessa.finch."), vec![Text("🗺️".into()), m("odessa.finch"), Text(".".into())]);
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Bios made of the pieces that matter: schemes, mentions, markup.
+        fn bio() -> impl Strategy<Value = String> {
+            let piece = prop_oneof![
+                Just("https://".to_owned()),
+                Just("HTTP://".to_owned()),
+                Just("javascript:".to_owned()),
+                Just("@".to_owned()),
+                Just("\"><".to_owned()),
+                "[a-z0-9_.]{1,12}",
+                "[ .,!?:;()]{1,3}",
+                any::<String>(),
+            ];
+            prop::collection::vec(piece, 0..12).prop_map(|parts| parts.concat())
+        }
+
+        proptest! {
+            #[test]
+            fn segments_lose_nothing_and_link_only_web_urls(text in bio()) {
+                let parts = segments(&text);
+                let mut rebuilt = String::new();
+                for part in &parts {
+                    match part {
+                        Segment::Text(t) => {
+                            prop_assert!(!t.is_empty());
+                            rebuilt.push_str(t);
+                        }
+                        Segment::Link(url) => {
+                            let lower = url.to_ascii_lowercase();
+                            prop_assert!(lower.starts_with("https://") || lower.starts_with("http://"), "{}", url);
+                            prop_assert!(!url.contains(['<', '>', '"', '\'', ' ']), "{}", url);
+                            rebuilt.push_str(url);
+                        }
+                        Segment::Mention(name) => {
+                            rebuilt.push('@');
+                            rebuilt.push_str(name.as_str());
+                        }
+                    }
+                }
+                prop_assert_eq!(rebuilt, text);
+            }
+        }
+    }
 }

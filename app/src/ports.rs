@@ -27,7 +27,8 @@ pub trait ProfileDirectory: Send + Sync + 'static {
     async fn lookup(&self, username: &Username) -> ProfileLookup;
     /// People matching a free-text query: Clubhouse's search merged with
     /// cached profiles; answers from the cache alone when Clubhouse cannot.
-    async fn search(&self, query: &str) -> SearchResults;
+    /// `client` is counted against a per-client limit.
+    async fn search(&self, query: &str, client: Option<ClientIp>) -> SearchResults;
     /// The profiles visitors opened most recently.
     async fn recently_viewed(&self, limit: usize) -> Vec<ProfileCard>;
 }
@@ -68,6 +69,9 @@ pub trait WaitlistStore: Send + Sync + 'static {
     async fn leave(&self, token: &str) -> Result<(), JoinRefused>;
     /// A token shaped like a real one, for answers that store nothing.
     fn decoy_token(&self) -> String;
+    /// Counts a signup refused before it reached the store (`invalid`,
+    /// `cross_origin`, `honeypot`), for the operator's metrics.
+    fn count_refusal(&self, reason: &'static str);
 }
 
 #[derive(Clone)]

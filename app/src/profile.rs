@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 use crate::model::Profile;
 
 /// The answer to "show me @username".
+// Built once per request and moved into the page: boxing the big variant
+// would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum ProfileLookup {
     Found(ProfileEntry),
@@ -59,6 +62,9 @@ pub struct SearchResults {
     pub hits: Vec<ProfileCard>,
     /// False when Clubhouse could not be asked: the hits come from our cache only.
     pub upstream_answered: bool,
+    /// Set when this client searched too often: nothing was searched, and it
+    /// may try again after this many seconds.
+    pub retry_after_secs: Option<u64>,
 }
 
 #[cfg(test)]

@@ -26,7 +26,9 @@ pub async fn lookup_profile(username: Username) -> ProfileLookup {
 pub async fn search_people(query: String) -> SearchResults {
     #[cfg(feature = "ssr")]
     if let Some(profiles) = directory() {
-        return profiles.0.search(&query).await;
+        let client = leptos::prelude::use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<crate::ports::ClientIp>().copied());
+        return profiles.0.search(&query, client).await;
     }
     let _ = query;
     SearchResults::default()

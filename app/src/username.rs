@@ -97,4 +97,29 @@ mod tests {
             assert_eq!(Username::parse(bad), Err(UsernameError::BadCharacter), "{bad}");
         }
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn any_text_parses_or_is_refused_without_panicking(input in any::<String>()) {
+                if let Ok(name) = Username::parse(&input) {
+                    let s = name.as_str();
+                    prop_assert!((1..=MAX_USERNAME_LEN).contains(&s.len()));
+                    prop_assert!(s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.'));
+                    prop_assert_eq!(Username::parse(s), Ok(name.clone()));
+                    prop_assert_eq!(name.key(), s.to_ascii_lowercase());
+                    prop_assert_eq!(name.page_path(), format!("/@{s}"));
+                }
+            }
+
+            #[test]
+            fn every_possible_name_is_accepted(name in "[A-Za-z0-9_.]{1,30}", at in any::<bool>(), pad in " {0,3}") {
+                let input = format!("{pad}{}{name}{pad}", if at { "@" } else { "" });
+                prop_assert_eq!(Username::parse(&input).map(|u| u.as_str().to_owned()), Ok(name));
+            }
+        }
+    }
 }

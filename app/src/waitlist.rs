@@ -133,10 +133,11 @@ mod server {
         website: String,
     ) -> Result<JoinReceipt, WaitlistError> {
         let parts = use_context::<http::request::Parts>().ok_or(WaitlistError::Unavailable)?;
+        let waitlist = use_context::<Waitlist>().ok_or(WaitlistError::Unavailable)?;
         if !same_origin(&parts) {
+            waitlist.0.count_refusal("cross_origin");
             return Err(WaitlistError::CrossOrigin);
         }
-        let waitlist = use_context::<Waitlist>().ok_or(WaitlistError::Unavailable)?;
 
         let mut errors = FieldErrors::default();
         let email = EmailAddress::parse(&email).map_err(|e| errors.email = Some(e)).ok();
@@ -148,11 +149,13 @@ mod server {
             errors.consent = true;
         }
         let Some(email) = email.filter(|_| errors.is_empty()) else {
+            waitlist.0.count_refusal("invalid");
             return Err(WaitlistError::Invalid(errors));
         };
         let client_ip = parts.extensions.get::<ClientIp>().copied();
         if !website.trim().is_empty() {
             tracing::info!("waitlist honeypot filled; answering without storing");
+            waitlist.0.count_refusal("honeypot");
             return Ok(JoinReceipt { removal_token: waitlist.0.decoy_token() });
         }
         let signup = Signup {
@@ -178,10 +181,11 @@ mod server {
 
     pub async fn leave(token: String) -> Result<(), WaitlistError> {
         let parts = use_context::<http::request::Parts>().ok_or(WaitlistError::Unavailable)?;
+        let waitlist = use_context::<Waitlist>().ok_or(WaitlistError::Unavailable)?;
         if !same_origin(&parts) {
+            waitlist.0.count_refusal("cross_origin");
             return Err(WaitlistError::CrossOrigin);
         }
-        let waitlist = use_context::<Waitlist>().ok_or(WaitlistError::Unavailable)?;
         waitlist.0.leave(token.trim()).await.map_err(|_| WaitlistError::Unavailable)?;
         if accepts_html(&parts) {
             leptos_axum::redirect("/waitlist/left");

@@ -1,7 +1,12 @@
 //! Configuration from the environment (12-factor), with local defaults that
 //! match the development run: a private Postgres and the Clubhouse simulator.
 
-use std::{env, fmt, net::SocketAddr, str::FromStr, time::Duration};
+use std::{
+    env, fmt,
+    net::{IpAddr, SocketAddr},
+    str::FromStr,
+    time::Duration,
+};
 
 use crate::upstream::{LimiterSettings, Secret, UpstreamConfig};
 
@@ -12,6 +17,9 @@ pub struct Config {
     pub listen_addr: SocketAddr,
     /// `DATABASE_URL`. May hold a password: never printed.
     pub database_url: String,
+    /// `DATABASE_PASSWORD_FILE`: a file (a Docker secret) whose content is
+    /// the database password, used instead of one in `DATABASE_URL`.
+    pub database_password: Option<Secret>,
     /// `DATABASE_MAX_CONNECTIONS`.
     pub database_max_connections: u32,
     /// `PUBLIC_URL`: the absolute address visitors use, for canonical links.
@@ -40,8 +48,65 @@ pub struct Config {
     pub image_hosts: Vec<String>,
     /// `WAITLIST_SIGNUPS_PER_HOUR`: signups one client address may make per hour (per replica).
     pub waitlist_signups_per_hour: u32,
-    /// `TRUSTED_PROXIES`: peer addresses whose `X-Forwarded-For` is believed.
-    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// `SEARCHES_PER_MINUTE`: searches one client address may make per minute (per replica).
+    pub searches_per_minute: u32,
+    /// `TRUSTED_PROXIES`: peer addresses or networks (`10.0.0.0/24`) whose
+    /// `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<IpNetwork>,
+    /// `REQUEST_TIMEOUT_SECS`: the longest a request may take before it is
+    /// answered 503 (a slow upstream must not pile up connections).
+    pub request_timeout: Duration,
+    /// `DRAIN_SECS`: after SIGTERM, how long the server keeps serving while
+    /// reporting not-ready, so the proxy stops sending it new requests.
+    pub drain: Duration,
+    /// `METRICS_TOKEN`: when set, `/metrics` needs `Authorization: Bearer <it>`.
+    pub metrics_token: Option<Secret>,
+}
+
+/// An address range such as `10.0.0.0/24` or a single address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IpNetwork {
+    base: IpAddr,
+    prefix: u8,
+}
+
+impl IpNetwork {
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = match (self.base, ip) {
+            // An IPv4 peer may show up as ::ffff:a.b.c.d on a dual-stack socket.
+            (IpAddr::V4(_), IpAddr::V6(v6)) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(ip),
+            _ => ip,
+        };
+        match (self.base, ip) {
+            (IpAddr::V4(base), IpAddr::V4(ip)) => {
+                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                u32::from(base) & mask == u32::from(ip) & mask
+            }
+            (IpAddr::V6(base), IpAddr::V6(ip)) => {
+                let mask = u128::MAX.checked_shl(128 - u32::from(self.prefix)).unwrap_or(0);
+                u128::from(base) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+impl FromStr for IpNetwork {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<IpNetwork, ()> {
+        let (addr, prefix) = match s.split_once('/') {
+            Some((addr, prefix)) => (addr, Some(prefix)),
+            None => (s, None),
+        };
+        let base: IpAddr = addr.parse().map_err(|_| ())?;
+        let max = if base.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            Some(p) => p.parse::<u8>().ok().filter(|p| *p <= max).ok_or(())?,
+            None => max,
+        };
+        Ok(IpNetwork { base, prefix })
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,6 +152,7 @@ impl Config {
             None => SocketAddr::from(([127, 0, 0, 1], 3000)),
         };
         let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        let database_password = file_secret("DATABASE_PASSWORD_FILE", get("DATABASE_PASSWORD_FILE"))?.map(Secret::new);
         if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
             return Err(ConfigError {
                 var: "DATABASE_URL",
@@ -180,14 +246,36 @@ impl Config {
                 .split(',')
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
-                .map(|ip| parse_shown("TRUSTED_PROXIES", ip, "expected comma-separated IP addresses"))
+                .map(|ip| parse_shown("TRUSTED_PROXIES", ip, "expected comma-separated IP addresses or networks (10.0.0.0/24)"))
                 .collect::<Result<Vec<_>, _>>()?,
             None => vec![],
+        };
+        let searches_per_minute = match get("SEARCHES_PER_MINUTE") {
+            Some(v) => parse_range("SEARCHES_PER_MINUTE", &v, 1, 1_000_000)?,
+            None => 30,
+        };
+        let request_timeout = Duration::from_secs(match get("REQUEST_TIMEOUT_SECS") {
+            Some(v) => parse_range("REQUEST_TIMEOUT_SECS", &v, 1, 3600)?,
+            None => 30,
+        });
+        let drain = Duration::from_secs(match get("DRAIN_SECS") {
+            Some(v) => parse_range("DRAIN_SECS", &v, 0, 600)?,
+            None => 5,
+        });
+        let metrics_token = match secret(&get, "METRICS_TOKEN")? {
+            Some(token) if token.chars().any(|c| c.is_whitespace() || c.is_control()) => {
+                return Err(ConfigError { var: "METRICS_TOKEN", reason: "must not contain spaces or control characters".into() })
+            }
+            token => token.map(Secret::new),
         };
 
         Ok(Config {
             waitlist_signups_per_hour,
+            searches_per_minute,
             trusted_proxies,
+            request_timeout,
+            drain,
+            metrics_token,
             upstream,
             profile_fresh_for,
             profile_not_found_for,
@@ -195,6 +283,7 @@ impl Config {
             image_hosts,
             listen_addr,
             database_url,
+            database_password,
             database_max_connections,
             public_url,
             log_level,
@@ -217,6 +306,7 @@ impl fmt::Debug for Config {
         f.debug_struct("Config")
             .field("listen_addr", &self.listen_addr)
             .field("database_url", &"<redacted>")
+            .field("database_password", &self.database_password)
             .field("database_max_connections", &self.database_max_connections)
             .field("public_url", &self.public_url)
             .field("log_level", &self.log_level)
@@ -230,7 +320,11 @@ impl fmt::Debug for Config {
             .field("profile_memory_for", &self.profile_memory_for)
             .field("image_hosts", &self.image_hosts)
             .field("waitlist_signups_per_hour", &self.waitlist_signups_per_hour)
+            .field("searches_per_minute", &self.searches_per_minute)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("request_timeout", &self.request_timeout)
+            .field("drain", &self.drain)
+            .field("metrics_token", &self.metrics_token)
             .finish()
     }
 }
@@ -246,13 +340,13 @@ fn upstream_from(get: &dyn Fn(&str) -> Option<String>) -> Result<UpstreamConfig,
     }
     // The simulator's token is the default only while the simulator is the
     // upstream: a real API never silently gets a made-up token.
-    let token = match (get("CLUBHOUSE_TOKEN"), custom_base.is_some()) {
+    let token = match (secret(get, "CLUBHOUSE_TOKEN")?, custom_base.is_some()) {
         (Some(token), _) => token,
         (None, false) => SIMULATOR_TOKEN.to_owned(),
         (None, true) => {
             return Err(ConfigError {
                 var: "CLUBHOUSE_TOKEN",
-                reason: "required when CLUBHOUSE_BASE_URL is set".into(),
+                reason: "required (or CLUBHOUSE_TOKEN_FILE) when CLUBHOUSE_BASE_URL is set".into(),
             })
         }
     };
@@ -312,6 +406,33 @@ fn upstream_from(get: &dyn Fn(&str) -> Option<String>) -> Result<UpstreamConfig,
         backoff_max: ms("CLUBHOUSE_BACKOFF_MAX_MS", 60_000, 1, 3_600_000)?,
         max_body_bytes: 4 * 1024 * 1024,
     })
+}
+
+/// `NAME`, or the content of the file `NAME_FILE` names (Docker secrets),
+/// but not both.
+fn secret(get: &dyn Fn(&str) -> Option<String>, name: &'static str) -> Result<Option<String>, ConfigError> {
+    let file_var: &'static str = match name {
+        "CLUBHOUSE_TOKEN" => "CLUBHOUSE_TOKEN_FILE",
+        "METRICS_TOKEN" => "METRICS_TOKEN_FILE",
+        _ => unreachable!("every secret has a _FILE variable"),
+    };
+    match (get(name), get(file_var)) {
+        (Some(_), Some(_)) => Err(ConfigError { var: file_var, reason: format!("set either {name} or {file_var}, not both") }),
+        (Some(value), None) => Ok(Some(value)),
+        (None, path) => file_secret(file_var, path),
+    }
+}
+
+/// Reads a secret from a file, without its trailing newline. The error names
+/// the path, never the content.
+fn file_secret(var: &'static str, path: Option<String>) -> Result<Option<String>, ConfigError> {
+    let Some(path) = path else { return Ok(None) };
+    let content = std::fs::read_to_string(&path).map_err(|e| ConfigError { var, reason: format!("cannot read {path:?}: {e}") })?;
+    let value = content.trim_end_matches(['\n', '\r']).to_owned();
+    if value.is_empty() {
+        return Err(ConfigError { var, reason: format!("{path:?} is empty") });
+    }
+    Ok(Some(value))
 }
 
 fn parse_shown<T: FromStr>(var: &'static str, value: &str, expected: &str) -> Result<T, ConfigError> {
@@ -386,6 +507,13 @@ mod tests {
             ("IMAGE_HOSTS", "https://evil.example/"),
             ("WAITLIST_SIGNUPS_PER_HOUR", "0"),
             ("TRUSTED_PROXIES", "10.0.0.1,nginx"),
+            ("TRUSTED_PROXIES", "10.0.0.0/33"),
+            ("SEARCHES_PER_MINUTE", "0"),
+            ("REQUEST_TIMEOUT_SECS", "0"),
+            ("DRAIN_SECS", "soon"),
+            ("CLUBHOUSE_TOKEN_FILE", "/no/such/secret"),
+            ("DATABASE_PASSWORD_FILE", "/no/such/secret"),
+            ("METRICS_TOKEN", "has space"),
         ];
         for (var, value) in cases {
             let err = config(&[(var, value)]).expect_err(var);
@@ -424,5 +552,47 @@ mod tests {
         assert!(!err.to_string().contains("hunter2"));
         let c = config(&[("DATABASE_URL", "postgres://user:hunter2@db/x")]).unwrap();
         assert!(!format!("{c:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn trusted_proxies_take_networks() {
+        let c = config(&[("TRUSTED_PROXIES", "10.20.0.0/24, 127.0.0.1, fd00::/8")]).unwrap();
+        let trusted = |ip: &str| c.trusted_proxies.iter().any(|n| n.contains(ip.parse().unwrap()));
+        assert!(trusted("10.20.0.7"));
+        assert!(trusted("::ffff:10.20.0.255"), "an IPv4 peer on a dual-stack socket");
+        assert!(!trusted("10.20.1.7"));
+        assert!(trusted("127.0.0.1"));
+        assert!(!trusted("127.0.0.2"));
+        assert!(trusted("fd12::1"));
+        assert!(!trusted("fe80::1"));
+        let everyone = config(&[("TRUSTED_PROXIES", "0.0.0.0/0")]).unwrap();
+        assert!(everyone.trusted_proxies[0].contains("203.0.113.9".parse().unwrap()));
+    }
+
+    #[test]
+    fn secrets_can_come_from_files() {
+        let dir = std::env::temp_dir().join(format!("inssa-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let token = dir.join("token");
+        std::fs::write(&token, "file-token-123\n").unwrap();
+        let password = dir.join("password");
+        std::fs::write(&password, "pa ss:word\n").unwrap();
+        let token_path = token.to_str().unwrap();
+        let c = config(&[
+            ("CLUBHOUSE_BASE_URL", "https://www.clubhouseapi.com/api"),
+            ("CLUBHOUSE_TOKEN_FILE", token_path),
+            ("DATABASE_PASSWORD_FILE", password.to_str().unwrap()),
+        ])
+        .unwrap();
+        assert_eq!(c.upstream.token.expose(), "file-token-123");
+        assert_eq!(c.database_password.as_ref().unwrap().expose(), "pa ss:word");
+        assert!(!format!("{c:?}").contains("pa ss:word"));
+
+        let both = config(&[("CLUBHOUSE_TOKEN", "x"), ("CLUBHOUSE_TOKEN_FILE", token_path)]).unwrap_err();
+        assert_eq!(both.var, "CLUBHOUSE_TOKEN_FILE");
+        std::fs::write(&token, "\n").unwrap();
+        let empty = config(&[("CLUBHOUSE_TOKEN_FILE", token_path)]).unwrap_err();
+        assert!(empty.to_string().contains("is empty"), "{empty}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -16,7 +16,10 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
 /// A pool that connects on demand: the server starts, reports not-ready and
 /// recovers by itself when the database comes and goes.
 pub fn pool(config: &Config) -> Result<PgPool, sqlx::Error> {
-    let options: PgConnectOptions = config.database_url.parse()?;
+    let mut options: PgConnectOptions = config.database_url.parse()?;
+    if let Some(password) = &config.database_password {
+        options = options.password(password.expose());
+    }
     Ok(PgPoolOptions::new()
         .max_connections(config.database_max_connections)
         .acquire_timeout(Duration::from_secs(3))

@@ -4,7 +4,9 @@
 pub mod config;
 pub mod db;
 pub mod http;
+pub mod metrics;
 pub mod profiles;
+pub mod rate_limit;
 pub mod telemetry;
 pub mod upstream;
 pub mod waitlist;
@@ -71,7 +73,23 @@ impl Application {
         let images = http::images::ImageProxy::new(config.image_hosts.clone()).map_err(StartError::Upstream)?;
         let waitlist = Arc::new(waitlist::WaitlistService::new(db.clone(), config.waitlist_signups_per_hour));
         let trusted_proxies = Arc::new(config.trusted_proxies.clone());
-        let state = AppState { leptos_options, db, site, upstream, profiles, images, waitlist, trusted_proxies };
+        let search_limiter =
+            Arc::new(rate_limit::ClientLimiter::new(config.searches_per_minute, Duration::from_secs(60)));
+        let state = AppState {
+            leptos_options,
+            db,
+            site,
+            upstream,
+            profiles,
+            images,
+            waitlist,
+            search_limiter,
+            trusted_proxies,
+            draining: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+            metrics_token: config.metrics_token.clone(),
+            request_timeout: config.request_timeout,
+        };
+        metrics::handle();
         Ok(Application { listener, state, config })
     }
 
@@ -79,8 +97,10 @@ impl Application {
         self.listener.local_addr().expect("a bound listener has an address")
     }
 
-    /// Serves until `shutdown` resolves, then lets in-flight requests finish
-    /// for up to the configured grace period.
+    /// Serves until `shutdown` resolves; then reports not-ready and keeps
+    /// serving for the drain period (so the proxy moves traffic elsewhere),
+    /// stops accepting, and lets in-flight requests finish for up to the
+    /// grace period.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let Application { listener, state, config } = self;
         // axum does not set TCP_NODELAY; without it, responses written in two
@@ -88,13 +108,17 @@ impl Application {
         let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
             let _ = tcp.set_nodelay(true);
         });
+        let draining = state.draining.clone();
         let app = http::router(state);
         let (stopped_tx, stopped_rx) = tokio::sync::oneshot::channel::<()>();
-        let grace = config.shutdown_grace;
+        let (grace, drain) = (config.shutdown_grace, config.drain);
         let app = app.into_make_service_with_connect_info::<SocketAddr>();
         let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
             shutdown.await;
-            tracing::info!("shutting down: finishing in-flight requests");
+            draining.store(true, std::sync::atomic::Ordering::Relaxed);
+            tracing::info!(drain_secs = drain.as_secs(), "shutting down: not ready, still serving while the proxy drains");
+            tokio::time::sleep(drain).await;
+            tracing::info!("no longer accepting connections; finishing in-flight requests");
             let _ = stopped_tx.send(());
         });
         tokio::select! {

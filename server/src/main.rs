@@ -8,7 +8,8 @@ use server::{config::Config, db, shutdown_signal, telemetry, waitlist, Applicati
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const USAGE: &str = "usage: server                   serve inssa (configured by environment variables)
-       server export-waitlist   write the waitlist as CSV to standard output (reads DATABASE_URL)";
+       server export-waitlist   write the waitlist as CSV to standard output (reads DATABASE_URL)
+       server healthcheck       exit 0 if the server on LISTEN_ADDR is up (for container health checks)";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -23,6 +24,7 @@ async fn main() -> ExitCode {
     match command.as_deref() {
         None => {}
         Some("export-waitlist") => return export_waitlist(&config).await,
+        Some("healthcheck") => return healthcheck(&config).await,
         Some(_) => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -67,6 +69,35 @@ async fn export_waitlist(config: &Config) -> ExitCode {
         }
         Err(e) => {
             eprintln!("inssa: export failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Asks this machine's server for `/healthz`: the image's HEALTHCHECK, which
+/// then needs no curl. Liveness, not readiness: the server listens only
+/// after its migrations ran, so "up" means it can serve, and a database
+/// outage must not get every replica restarted (they still serve pages).
+async fn healthcheck(config: &Config) -> ExitCode {
+    let mut addr = config.listen_addr;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(if addr.is_ipv4() { [127, 0, 0, 1].into() } else { std::net::Ipv6Addr::LOCALHOST.into() });
+    }
+    let client = match reqwest::Client::builder().timeout(std::time::Duration::from_secs(3)).build() {
+        Ok(client) => client,
+        Err(e) => {
+            eprintln!("inssa: healthcheck: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match client.get(format!("http://{addr}/healthz")).send().await {
+        Ok(res) if res.status().is_success() => ExitCode::SUCCESS,
+        Ok(res) => {
+            eprintln!("inssa: unhealthy ({})", res.status());
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("inssa: healthcheck: {e}");
             ExitCode::FAILURE
         }
     }

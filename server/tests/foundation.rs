@@ -175,7 +175,7 @@ fn an_invalid_setting_stops_the_binary_with_a_clear_message() {
 
 /// SIGTERM lets a request that is already being received finish, then exits 0.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigterm_finishes_in_flight_requests() {
+async fn sigterm_drains_then_finishes_in_flight_requests() {
     let db_name = create_database().await;
     let port = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -185,6 +185,7 @@ async fn sigterm_finishes_in_flight_requests() {
         .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
         .env("DATABASE_URL", common::database_url_for(&db_name))
         .env("LOG_LEVEL", "warn")
+        .env("DRAIN_SECS", "1")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -214,7 +215,19 @@ async fn sigterm_finishes_in_flight_requests() {
     let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(status.success());
     std::thread::sleep(Duration::from_millis(300));
-    stream.write_all(body[5..].as_bytes()).unwrap();
+    // Draining: not ready, so the proxy sends new work elsewhere, but new
+    // requests that still arrive are served.
+    let get = |path: &str| {
+        let mut s = TcpStream::connect(("127.0.0.1", port)).expect("still accepting while draining");
+        write!(s, "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+        let mut response = String::new();
+        s.read_to_string(&mut response).unwrap();
+        response
+    };
+    let ready = get("/readyz");
+    assert!(ready.starts_with("HTTP/1.1 503") && ready.contains("draining"), "{ready}");
+    assert!(get("/healthz").starts_with("HTTP/1.1 200"));
+    stream.write_all(&body.as_bytes()[5..]).unwrap();
 
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();

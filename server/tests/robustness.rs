@@ -9,7 +9,7 @@ use rand::{rngs::StdRng, Rng, SeedableRng};
 const PATHS: &[&str] = &[
     "/", "/@odessa.finch", "/@", "/@@", "/search", "/search?q=", "/img", "/img?src=", "/api/v1/profiles/",
     "/api/waitlist/join", "/api/waitlist/leave", "/api/prefs/lang", "/api/prefs/theme", "/waitlist",
-    "/waitlist/joined", "/waitlist/leave", "/pkg/", "/readyz", "/healthz", "/robots.txt",
+    "/waitlist/joined", "/waitlist/leave", "/pkg/", "/readyz", "/healthz", "/robots.txt", "/metrics",
 ];
 const NOISE: &[&str] = &[
     "%00", "%ff%fe", "..%2f..%2fetc%2fpasswd", "<script>", "'\"", "%E2%80%AE", "?q=%", "?src=javascript:x",

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::{components::avatar::Avatar, profile::ProfileCard, username::Username};
+use crate::{components::avatar::{Avatar, AvatarSize}, profile::ProfileCard, username::Username};
 
 /// People as links to their pages (search results, recently viewed).
 #[component]
@@ -16,7 +16,7 @@ pub fn PersonList(people: Vec<ProfileCard>) -> impl IntoView {
                     Some(view! {
                         <li>
                             <a href=username.page_path() class="flex items-center gap-3 py-3 hover:bg-stone-100 dark:hover:bg-stone-900">
-                                <Avatar url=card.photo_url.clone() alt=name.clone() size=48 />
+                                <Avatar url=card.photo_url.clone() alt=name.clone() size=AvatarSize::Medium />
                                 <span class="min-w-0">
                                     <span class="block font-semibold">{name}</span>
                                     <span class="block text-sm text-stone-500">"@"{username.to_string()}</span>

@@ -85,7 +85,7 @@ pub fn WaitlistModal(lang: Lang, username: Option<String>, source: String) -> im
                     novalidate
                     on:submit=move |ev: leptos::ev::SubmitEvent| {
                         ev.prevent_default();
-                        if let Some(form) = ev.target().and_then(|t| wasm_form(t)) {
+                        if let Some(form) = ev.target().and_then(wasm_form) {
                             join.dispatch(form);
                         }
                     }

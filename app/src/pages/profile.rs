@@ -5,7 +5,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::{
     components::{
-        avatar::{Avatar, PLACEHOLDER_AVATAR},
+        avatar::{Avatar, AvatarSize, PLACEHOLDER_AVATAR},
         message::MessagePage,
     },
     escape,
@@ -113,7 +113,7 @@ fn ProfileView(entry: ProfileEntry, lang: Lang) -> impl IntoView {
 
         <article class="space-y-8" data-testid="profile">
             <header class="flex flex-col items-center gap-4 text-center sm:flex-row sm:items-start sm:text-left">
-                <Avatar url=p.photo_url.clone() alt=name.clone() size=112 />
+                <Avatar url=p.photo_url.clone() alt=name.clone() size=AvatarSize::Large />
                 <div class="min-w-0 space-y-1">
                     <h1 class="text-3xl font-extrabold break-words" data-testid="profile-name">{name.clone()}</h1>
                     <p class="text-stone-500" data-testid="profile-username">"@"{username.clone()}</p>
@@ -135,7 +135,7 @@ fn ProfileView(entry: ProfileEntry, lang: Lang) -> impl IntoView {
                         <h2 class="mb-2 text-sm font-semibold uppercase tracking-wide text-stone-500">{text.nominated_by}</h2>
                         <a href=nominator.page_path() data-testid="nominated-by"
                             class="inline-flex items-center gap-3 rounded-2xl border border-stone-200 p-3 hover:bg-stone-100 dark:border-stone-800 dark:hover:bg-stone-900">
-                            <Avatar url=n.photo_url.clone() alt=label.clone() size=40 />
+                            <Avatar url=n.photo_url.clone() alt=label.clone() size=AvatarSize::Small />
                             <span>
                                 <span class="block font-semibold">{label}</span>
                                 <span class="block text-sm text-stone-500">"@"{nominator.to_string()}</span>
@@ -246,7 +246,7 @@ fn Clubs(profile: Profile, lang: Lang) -> impl IntoView {
                         let name = club.name.clone().unwrap_or_default();
                         view! {
                             <li class="flex items-center gap-3 rounded-2xl border border-stone-200 p-3 dark:border-stone-800">
-                                <Avatar url=club.photo_url.clone() alt=name.clone() size=40 />
+                                <Avatar url=club.photo_url.clone() alt=name.clone() size=AvatarSize::Small />
                                 <span class="min-w-0">
                                     <span class="block truncate font-semibold">{name}</span>
                                     <span class="block text-sm text-stone-500">

@@ -3,7 +3,7 @@ use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
 
 use crate::{
-    components::person_list::PersonList, escape, prefs::use_prefs, server_data::search_people,
+    components::person_list::PersonList, escape, prefs::use_prefs, server_data::{search_people, set_header, set_status},
 };
 
 #[component]
@@ -32,6 +32,15 @@ pub fn SearchPage() -> impl IntoView {
             <Suspense>
                 {Suspend::new(async move {
                     let results = search_people(query).await;
+                    if let Some(wait) = results.retry_after_secs {
+                        set_status(429);
+                        set_header("retry-after", &wait.to_string());
+                        return view! {
+                            <p class="rounded-xl bg-amber-100 p-3 text-amber-900 dark:bg-amber-950 dark:text-amber-200" role="alert" data-testid="search-throttled">
+                                {text.search_throttled}
+                            </p>
+                        }.into_any();
+                    }
                     view! {
                         {(!results.upstream_answered).then(|| view! {
                             <p class="rounded-xl bg-amber-100 p-3 text-amber-900 dark:bg-amber-950 dark:text-amber-200" role="status" data-testid="search-cache-only">
@@ -43,7 +52,7 @@ pub fn SearchPage() -> impl IntoView {
                         } else {
                             view! { <PersonList people=results.hits /> }.into_any()
                         }}
-                    }
+                    }.into_any()
                 })}
             </Suspense>
         </section>

@@ -1,18 +1,31 @@
-use axum::{extract::State, http::StatusCode, Json};
+use std::sync::atomic::Ordering;
+
+use axum::{
+    extract::State,
+    http::{header, HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+    Json,
+};
 use serde_json::{json, Value};
 
 use super::AppState;
+use crate::metrics;
 
 /// The process is alive and serving HTTP.
 pub async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// The process can do useful work: the database answers. The upstream's
-/// state is reported too, but does not make us unready: cached profiles are
-/// still served while Clubhouse is down.
+/// The process can do useful work: the database answers, and it is not
+/// shutting down (after SIGTERM it answers 503 at once, so the proxy stops
+/// sending it requests while it still serves the ones that come). The
+/// upstream's state is reported too, but does not make us unready: cached
+/// profiles are still served while Clubhouse is down.
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     let upstream = state.upstream.health();
+    if state.draining.load(Ordering::Relaxed) {
+        return (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "draining", "upstream": upstream })));
+    }
     if crate::db::is_reachable(&state.db).await {
         (StatusCode::OK, Json(json!({ "status": "ready", "database": "ok", "upstream": upstream })))
     } else {
@@ -21,4 +34,26 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) 
             Json(json!({ "status": "not ready", "database": "unreachable", "upstream": upstream })),
         )
     }
+}
+
+/// Prometheus text format. With `METRICS_TOKEN` set, only for a scraper
+/// that sends it; the edge proxy does not route `/metrics` at all.
+pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(token) = &state.metrics_token {
+        let sent = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+        if !sent.is_some_and(|sent| constant_time_eq(sent.as_bytes(), token.expose().as_bytes())) {
+            return (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")], "metrics need a token\n").into_response();
+        }
+    }
+    metrics::database_pool(state.db.size(), state.db.num_idle(), state.db.options().get_max_connections());
+    let handle = metrics::handle();
+    handle.run_upkeep();
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], handle.render())
+        .into_response()
+}
+
+/// Compares without an early exit, so response time says nothing about how
+/// much of the token matched.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

@@ -58,7 +58,7 @@ fn is_allowed(hosts: &[String], url: &Url) -> bool {
         None => host,
         Some(port) => format!("{host}:{port}"),
     };
-    hosts.iter().any(|h| *h == wanted)
+    hosts.contains(&wanted)
 }
 
 #[derive(Deserialize)]
@@ -142,5 +142,43 @@ mod tests {
         assert!(!ok("https://user:pw@clubhouseprod.s3.amazonaws.com/x"));
         assert!(!ok("file:///etc/passwd"));
         assert!(!ok("https://169.254.169.254/latest/meta-data"));
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Addresses built from the pieces attacks use: userinfo, look-alike
+        /// hosts, ports, encoded characters, fragments.
+        fn address() -> impl Strategy<Value = String> {
+            let scheme = prop::sample::select(vec!["http://", "https://", "HTTPS://", "file://", "javascript:", "//", ""]);
+            let userinfo = prop::sample::select(vec!["", "user@", "user:pw@", "img.example@", "@"]);
+            let host = prop::sample::select(vec![
+                "img.example", "IMG.EXAMPLE", "img.example.", "img.example.evil.test", "evil.test", "127.0.0.1",
+                "[::1]", "169.254.169.254", "img%2eexample", "xn--mg-7ka.example", "",
+            ]);
+            let port = prop::sample::select(vec!["", ":443", ":80", ":4010", ":8443", ":0", ":99999"]);
+            let tail = prop::sample::select(vec!["", "/a.png", "/../x", "#@evil.test", "?@evil.test", "\\@evil.test/", "/%2F%2Fevil.test"]);
+            (scheme, userinfo, host, port, tail, "[ -~]{0,8}").prop_map(|(s, u, h, p, t, junk)| format!("{s}{u}{h}{p}{t}{junk}"))
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(1024))]
+
+            #[test]
+            fn only_listed_hosts_on_listed_ports_pass(address in address()) {
+                let hosts = vec!["img.example".to_owned(), "127.0.0.1:4010".to_owned()];
+                if let Ok(url) = Url::parse(&address) {
+                    if is_allowed(&hosts, &url) {
+                        prop_assert!(matches!(url.scheme(), "http" | "https"));
+                        prop_assert!(url.username().is_empty() && url.password().is_none());
+                        let host = url.host_str().unwrap().to_ascii_lowercase();
+                        let allowed = (host == "img.example" && url.port().is_none())
+                            || (host == "127.0.0.1" && url.port() == Some(4010));
+                        prop_assert!(allowed, "{} let through", address);
+                    }
+                }
+            }
+        }
     }
 }

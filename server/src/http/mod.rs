@@ -5,6 +5,7 @@ mod api;
 mod assets;
 mod client_ip;
 mod health;
+mod observe;
 mod security;
 mod server_fns;
 pub mod images;
@@ -41,7 +42,12 @@ pub struct AppState {
     pub profiles: Arc<ProfileService>,
     pub images: images::ImageProxy,
     pub waitlist: Arc<WaitlistService>,
-    pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
+    pub search_limiter: Arc<crate::rate_limit::ClientLimiter>,
+    pub trusted_proxies: Arc<Vec<crate::config::IpNetwork>>,
+    /// Set on SIGTERM: `/readyz` answers 503 while requests are still served.
+    pub draining: Arc<std::sync::atomic::AtomicBool>,
+    pub metrics_token: Option<crate::upstream::Secret>,
+    pub request_timeout: std::time::Duration,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -54,7 +60,10 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let context = {
         let site = state.site.clone();
-        let profiles = Profiles(Arc::new(Directory(state.profiles.clone())));
+        let profiles = Profiles(Arc::new(Directory {
+            service: state.profiles.clone(),
+            search_limiter: state.search_limiter.clone(),
+        }));
         let waitlist = Waitlist(state.waitlist.clone());
         let asset_tags = app::AssetTags::render(&state.leptos_options);
         move || {
@@ -72,6 +81,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics))
         .route("/img", get(images::proxy_image))
         .route("/api/v1/profiles/{username}", get(api::profile))
         .route_service("/favicon.ico", root_file("favicon.ico"))
@@ -87,5 +97,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), client_ip::tag_client_ip))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn_with_state(state.site.secure_cookies, security::security_headers))
+        .layer(axum::middleware::from_fn_with_state(state.request_timeout, observe::deadline))
+        .layer(axum::middleware::from_fn(observe::observe))
         .with_state(state)
 }

@@ -8,8 +8,10 @@ use axum::{
 };
 
 /// Sets the headers no response should lack. `https` (from `PUBLIC_URL`)
-/// adds HSTS. A full script-restricting Content-Security-Policy is not set
-/// yet; this one only forbids framing, which every browser honours.
+/// adds HSTS. Pages set their own Content-Security-Policy (scripts by hash
+/// and nonce, see `app::csp`); every other response (JSON, images, files)
+/// gets one that allows nothing at all, so a proxied SVG or a JSON body
+/// opened as a document can run no script.
 pub async fn security_headers(State(https): State<bool>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
@@ -18,7 +20,7 @@ pub async fn security_headers(State(https): State<bool>, request: Request, next:
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers
         .entry(header::CONTENT_SECURITY_POLICY)
-        .or_insert(HeaderValue::from_static("frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"));
+        .or_insert(HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"));
     if https {
         headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     }

@@ -5,7 +5,7 @@ use std::{
 };
 
 use app::{
-    ports::ProfileDirectory,
+    ports::{ClientIp, ProfileDirectory},
     profile::{Freshness, ProfileCard, ProfileEntry, ProfileLookup, SearchResults},
     username::Username,
 };
@@ -19,7 +19,11 @@ use super::{
     hot::HotTier,
     store::{self, CachedProfile, ProfileStore},
 };
-use crate::upstream::{ClubhouseClient, UpstreamError};
+use crate::{
+    metrics,
+    rate_limit::ClientLimiter,
+    upstream::{ClubhouseClient, UpstreamError},
+};
 
 /// How long copies stay fresh, and how long "no such person" is believed.
 #[derive(Clone, Copy, Debug)]
@@ -31,6 +35,8 @@ pub struct CachePolicy {
 }
 
 /// The result of one upstream fetch, shared by everyone who waited for it.
+// One per fetch, shared by reference: boxing would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 enum FetchOutcome {
     Found(CachedProfile),
@@ -76,6 +82,7 @@ impl ProfileService {
         let key = username.key();
         if let Some(cached) = self.hot.get(&key).filter(|c| self.is_fresh(c)) {
             self.touch_in_background(&key);
+            metrics::profile_lookup("memory");
             return found(cached, Freshness::Fresh);
         }
         match self.store.by_username(&key).await {
@@ -83,11 +90,13 @@ impl ProfileService {
                 self.touch_in_background(&key);
                 if self.is_fresh(&cached) {
                     self.hot.put(&key, &cached);
+                    metrics::profile_lookup("fresh");
                     return found(cached, Freshness::Fresh);
                 }
                 self.hot.forget(&key);
                 // Stale: answer now, refresh once in the background.
                 let failing = cached.refresh_failed_at.is_some_and(|failed| failed >= cached.fetched_at);
+                metrics::profile_lookup(if failing { "stale_failing" } else { "stale" });
                 let service = self.clone();
                 let username = username.clone();
                 tokio::spawn(async move {
@@ -97,15 +106,20 @@ impl ProfileService {
             }
             Ok(None) => {
                 match self.store.is_known_missing(&key, self.policy.not_found_for.as_secs_f64()).await {
-                    Ok(true) => return ProfileLookup::NotFound,
+                    Ok(true) => {
+                        metrics::profile_lookup("known_missing");
+                        return ProfileLookup::NotFound;
+                    }
                     Ok(false) => {}
                     Err(e) => tracing::error!("profile cache unavailable: {e}"),
                 }
+                metrics::profile_lookup("miss");
                 self.fetch_now(username).await
             }
             Err(e) => {
                 // The database is down: still try to answer from Clubhouse.
                 tracing::error!("profile cache unavailable: {e}");
+                metrics::profile_lookup("miss");
                 self.fetch_now(username).await
             }
         }
@@ -194,10 +208,12 @@ impl ProfileService {
                 match store::by_username(&mut **conn, &key).await {
                     Ok(Some(cached)) if self.is_fresh(&cached) => {
                         unlock(lock, &key).await;
+                        metrics::profile_fetch("found_cached");
                         return FetchOutcome::Found(cached);
                     }
                     Ok(None) if store::is_known_missing(&mut **conn, &key, not_found_secs).await.unwrap_or(false) => {
                         unlock(lock, &key).await;
+                        metrics::profile_fetch("found_cached");
                         return FetchOutcome::NotFound;
                     }
                     _ => {}
@@ -241,6 +257,11 @@ impl ProfileService {
             }
         };
         unlock(lock, &key).await;
+        metrics::profile_fetch(match outcome {
+            FetchOutcome::Found(_) => "stored",
+            FetchOutcome::NotFound => "not_found",
+            FetchOutcome::Failed(_) => "failed",
+        });
         outcome
     }
 
@@ -286,22 +307,39 @@ fn card(user: &app::model::UserRef) -> Option<ProfileCard> {
 /// Longest query we pass on; Clubhouse names and usernames are short.
 const MAX_QUERY_CHARS: usize = 64;
 
-/// The service as the app's `ProfileDirectory` port.
+/// What a visitor typed, as we search for it: trimmed, without a leading
+/// `@`, at most `MAX_QUERY_CHARS` characters. Empty means no search.
+fn search_terms(query: &str) -> String {
+    query.trim().trim_start_matches('@').chars().take(MAX_QUERY_CHARS).collect::<String>().trim_end().to_owned()
+}
+
+/// The service as the app's `ProfileDirectory` port, with the per-client
+/// search limit: every search may cost an upstream call.
 #[derive(Clone)]
-pub struct Directory(pub Arc<ProfileService>);
+pub struct Directory {
+    pub service: Arc<ProfileService>,
+    pub search_limiter: Arc<ClientLimiter>,
+}
 
 #[async_trait::async_trait]
 impl ProfileDirectory for Directory {
     async fn lookup(&self, username: &Username) -> ProfileLookup {
-        self.0.lookup(username).await
+        self.service.lookup(username).await
     }
 
-    async fn search(&self, query: &str) -> SearchResults {
-        let query: String = query.trim().trim_start_matches('@').chars().take(MAX_QUERY_CHARS).collect();
+    async fn search(&self, query: &str, client: Option<ClientIp>) -> SearchResults {
+        let query = search_terms(query);
         if query.is_empty() {
-            return SearchResults { hits: vec![], upstream_answered: true };
+            return SearchResults { hits: vec![], upstream_answered: true, retry_after_secs: None };
         }
-        let service = &self.0;
+        if let Some(ClientIp(ip)) = client {
+            if let Err(wait) = self.search_limiter.check(ip) {
+                metrics::search("rate_limited");
+                return SearchResults { hits: vec![], upstream_answered: true, retry_after_secs: Some(wait.as_secs().max(1)) };
+            }
+        }
+        metrics::search("searched");
+        let service = &self.service;
         let (upstream, cached) = tokio::join!(service.client.search_users(&query, 1, 20), service.store.search(&query, 20));
         let mut hits: Vec<ProfileCard> = Vec::new();
         let upstream_answered = match upstream {
@@ -325,13 +363,37 @@ impl ProfileDirectory for Directory {
             Err(e) => tracing::error!("cache search failed: {e}"),
         }
         hits.retain(|h| Username::parse(&h.username).is_ok());
-        SearchResults { hits, upstream_answered }
+        SearchResults { hits, upstream_answered, retry_after_secs: None }
     }
 
     async fn recently_viewed(&self, limit: usize) -> Vec<ProfileCard> {
-        self.0.store.recently_viewed(limit as i64).await.unwrap_or_else(|e| {
+        self.service.store.recently_viewed(limit as i64).await.unwrap_or_else(|e| {
             tracing::error!("recently viewed unavailable: {e}");
             vec![]
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn search_terms_drop_the_at_sign_and_spaces() {
+        assert_eq!(search_terms("  @odessa  "), "odessa");
+        assert_eq!(search_terms("@@@"), "");
+        assert_eq!(search_terms(&"가".repeat(100)).chars().count(), MAX_QUERY_CHARS);
+    }
+
+    proptest! {
+        #[test]
+        fn search_terms_are_short_trimmed_and_never_panic(query in any::<String>()) {
+            let terms = search_terms(&query);
+            prop_assert!(terms.chars().count() <= MAX_QUERY_CHARS);
+            prop_assert_eq!(terms.trim(), terms.as_str());
+            prop_assert!(!terms.starts_with('@'));
+            prop_assert!(query.contains(terms.as_str()));
+        }
     }
 }

@@ -15,6 +15,8 @@ use rand::Rng;
 use reqwest::{header, Method, StatusCode};
 use serde_json::{json, Value};
 
+use crate::metrics;
+
 use super::{
     error::UpstreamError,
     limiter::{Denied, Limiter, LimiterSettings, LimiterSnapshot, PauseReason},
@@ -206,11 +208,28 @@ impl ClubhouseClient {
         query: &[(&str, String)],
         body: Option<Value>,
     ) -> Result<Value, UpstreamError> {
-        let _permit = self.limiter.acquire().await.map_err(denied_error)?;
+        let asked = std::time::Instant::now();
+        let _permit = self.limiter.acquire().await.map_err(|denied| {
+            metrics::limiter_denied(match denied {
+                Denied::Paused { reason, .. } => reason.as_str(),
+                Denied::Busy { .. } => "busy",
+            });
+            denied_error(denied)
+        })?;
+        metrics::limiter_wait(asked.elapsed());
         self.calls.fetch_add(1, Ordering::Relaxed);
         let started = std::time::Instant::now();
         let result = self.send(method, endpoint, query, body).await;
-        let elapsed_ms = started.elapsed().as_millis() as u64;
+        let elapsed = started.elapsed();
+        let elapsed_ms = elapsed.as_millis() as u64;
+        metrics::upstream_call(
+            endpoint,
+            match &result {
+                Ok(_) => "ok",
+                Err(e) => e.kind(),
+            },
+            elapsed,
+        );
         match &result {
             Ok(_) => {
                 tracing::debug!(endpoint, elapsed_ms, "upstream call ok");

@@ -78,4 +78,75 @@ mod tests {
             })
         );
     }
+
+    mod properties {
+        use super::*;
+        use app::model::Profile;
+        use proptest::prelude::*;
+
+        /// Keys the upstream sends, the viewer keys we strip, and noise.
+        fn key() -> impl Strategy<Value = String> {
+            let known = [
+                "user_id", "username", "name", "bio", "photo_url", "num_followers", "num_following", "time_created",
+                "twitter", "instagram", "invited_by_user_profile", "clubs", "club", "upcoming_events", "url",
+            ];
+            prop_oneof![
+                prop::sample::select(known.to_vec()).prop_map(str::to_owned),
+                prop::sample::select(VIEWER_KEYS.to_vec()).prop_map(str::to_owned),
+                prop::sample::select(NESTED_VIEWER_KEYS.to_vec()).prop_map(str::to_owned),
+                "[a-z_]{1,10}",
+            ]
+        }
+
+        /// Any JSON, shaped enough like a profile to reach deep code paths.
+        fn json() -> impl Strategy<Value = Value> {
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::from),
+                any::<i64>().prop_map(Value::from),
+                any::<u64>().prop_map(Value::from),
+                any::<f64>().prop_filter("JSON has no NaN", |f| f.is_finite()).prop_map(Value::from),
+                any::<String>().prop_map(Value::from),
+                "[0-9]{1,20}".prop_map(Value::from),
+                "20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,6})?(Z|\\+00:00)?".prop_map(Value::from),
+            ];
+            leaf.prop_recursive(4, 64, 8, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                    prop::collection::vec((key(), inner), 0..10).prop_map(|pairs| Value::Object(pairs.into_iter().collect())),
+                ]
+            })
+        }
+
+        fn has_key(value: &Value, keys: &[&str]) -> bool {
+            value.as_object().is_some_and(|o| keys.iter().any(|k| o.contains_key(*k)))
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(512))]
+
+            #[test]
+            fn any_upstream_json_is_sanitized_and_parsed_without_panicking(raw in json()) {
+                let clean = sanitize_profile(raw.clone());
+                prop_assert!(!has_key(&clean, VIEWER_KEYS));
+                for list in ["clubs", "upcoming_events"] {
+                    if let Some(Value::Array(items)) = clean.get(list) {
+                        for item in items {
+                            prop_assert!(!has_key(item, NESTED_VIEWER_KEYS));
+                            if let Some(club) = item.get("club") {
+                                prop_assert!(!has_key(club, NESTED_VIEWER_KEYS));
+                            }
+                        }
+                    }
+                }
+                // Parsing may refuse; it must not panic, and what it accepts
+                // has the id it was sent. (The client passes on objects only.)
+                let parsed = clean.is_object().then(|| serde_json::from_value::<Profile>(clean.clone()));
+                if let Some(Ok(profile)) = parsed {
+                    let id = &clean["user_id"];
+                    prop_assert!(id.as_u64() == Some(profile.user_id) || id.as_str() == Some(&profile.user_id.to_string()));
+                }
+            }
+        }
+    }
 }

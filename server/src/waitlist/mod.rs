@@ -3,7 +3,6 @@
 //! and a CSV export for the operator.
 
 mod export;
-mod rate_limit;
 
 use std::time::Duration;
 
@@ -16,17 +15,18 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 
+use crate::{metrics, rate_limit::ClientLimiter};
+
 pub use export::export_csv;
-pub use rate_limit::SignupLimiter;
 
 pub struct WaitlistService {
     db: PgPool,
-    limiter: SignupLimiter,
+    limiter: ClientLimiter,
 }
 
 impl WaitlistService {
     pub fn new(db: PgPool, signups_per_client_per_hour: u32) -> WaitlistService {
-        WaitlistService { db, limiter: SignupLimiter::new(signups_per_client_per_hour, Duration::from_secs(3600)) }
+        WaitlistService { db, limiter: ClientLimiter::new(signups_per_client_per_hour, Duration::from_secs(3600)) }
     }
 }
 
@@ -44,7 +44,10 @@ fn token_hash(token: &str) -> Vec<u8> {
 impl WaitlistStore for WaitlistService {
     async fn join(&self, signup: Signup, client: Option<ClientIp>) -> Result<JoinReceipt, JoinRefused> {
         if let Some(ClientIp(ip)) = client {
-            self.limiter.check(ip).map_err(|wait| JoinRefused::RateLimited { retry_after_secs: wait.as_secs().max(1) })?;
+            self.limiter.check(ip).map_err(|wait| {
+                metrics::waitlist_signup("rate_limited");
+                JoinRefused::RateLimited { retry_after_secs: wait.as_secs().max(1) }
+            })?;
         }
         let token = new_token();
         // A repeat does nothing and still gets a token: the answer cannot
@@ -64,8 +67,12 @@ impl WaitlistStore for WaitlistService {
         .execute(&self.db)
         .await;
         match stored {
-            Ok(_) => Ok(JoinReceipt { removal_token: token }),
+            Ok(_) => {
+                metrics::waitlist_signup("accepted");
+                Ok(JoinReceipt { removal_token: token })
+            }
             Err(e) => {
+                metrics::waitlist_signup("failed");
                 tracing::error!("waitlist signup not stored: {e}");
                 Err(JoinRefused::Unavailable)
             }
@@ -89,6 +96,10 @@ impl WaitlistStore for WaitlistService {
 
     fn decoy_token(&self) -> String {
         new_token()
+    }
+
+    fn count_refusal(&self, reason: &'static str) {
+        metrics::waitlist_signup(reason);
     }
 }
 

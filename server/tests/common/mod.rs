@@ -69,6 +69,8 @@ pub fn test_config(db_name: &str) -> Config {
     config.listen_addr = "127.0.0.1:0".parse().unwrap();
     config.database_url = database_url_for(db_name);
     config.shutdown_grace = Duration::from_secs(5);
+    // Tests stop servers often; the drain has a test of its own.
+    config.drain = Duration::ZERO;
     // The root files (favicon, robots.txt) straight from the sources: the
     // built site may not exist yet when the Rust tests run.
     config.site_root = concat!(env!("CARGO_MANIFEST_DIR"), "/../public").to_owned();

@@ -1,3 +1,7 @@
+//! Per-client limits (waitlist signups, searches), kept in this replica's
+//! memory: each replica allows the limit, which is fine for a handful of
+//! replicas and needs no shared state.
+
 use std::{
     collections::HashMap,
     net::IpAddr,
@@ -5,8 +9,8 @@ use std::{
     time::{Duration, Instant},
 };
 
-/// At most `limit` signups per client address per window (per replica).
-pub struct SignupLimiter {
+/// At most `limit` events per client address per window.
+pub struct ClientLimiter {
     limit: u32,
     window: Duration,
     seen: Mutex<HashMap<IpAddr, (Instant, u32)>>,
@@ -15,12 +19,12 @@ pub struct SignupLimiter {
 /// Entries kept before expired ones are swept.
 const SWEEP_AT: usize = 10_000;
 
-impl SignupLimiter {
-    pub fn new(limit: u32, window: Duration) -> SignupLimiter {
-        SignupLimiter { limit, window, seen: Mutex::new(HashMap::new()) }
+impl ClientLimiter {
+    pub fn new(limit: u32, window: Duration) -> ClientLimiter {
+        ClientLimiter { limit, window, seen: Mutex::new(HashMap::new()) }
     }
 
-    /// Counts one signup; `Err` holds how long until the client may try again.
+    /// Counts one event; `Err` holds how long until the client may try again.
     pub fn check(&self, ip: IpAddr) -> Result<(), Duration> {
         let now = Instant::now();
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
@@ -46,7 +50,7 @@ mod tests {
 
     #[test]
     fn limits_each_address_separately() {
-        let limiter = SignupLimiter::new(2, Duration::from_secs(60));
+        let limiter = ClientLimiter::new(2, Duration::from_secs(60));
         let a: IpAddr = "10.0.0.1".parse().unwrap();
         let b: IpAddr = "10.0.0.2".parse().unwrap();
         assert!(limiter.check(a).is_ok());
@@ -58,7 +62,7 @@ mod tests {
 
     #[test]
     fn the_window_resets() {
-        let limiter = SignupLimiter::new(1, Duration::from_millis(30));
+        let limiter = ClientLimiter::new(1, Duration::from_millis(30));
         let a: IpAddr = "::1".parse().unwrap();
         assert!(limiter.check(a).is_ok());
         assert!(limiter.check(a).is_err());

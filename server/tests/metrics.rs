@@ -1,0 +1,71 @@
+//! `/metrics`, alone in its test binary: the metrics recorder is global to
+//! the process, so no other test's requests can move these counters.
+
+mod common;
+
+use common::spawn_app_with;
+
+fn metric(text: &str, series: &str) -> f64 {
+    text.lines()
+        .find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or(0.0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_count_what_happens_and_hold_no_secrets() {
+    const TOKEN: &str = "sim-token-6b1f0e2d-do-not-print";
+    const DB_PASSWORD: &str = "db-pw-39c1e8-do-not-print";
+    let sim = simulator::spawn(
+        simulator::SimConfig { token: TOKEN.into(), people: 300, ..simulator::SimConfig::default() },
+        0,
+    )
+    .await
+    .unwrap();
+    let sim_url = sim.base_url.clone();
+    let app = spawn_app_with(move |c| {
+        c.upstream.base_url = format!("{sim_url}/api");
+        c.upstream.token = server::upstream::Secret::new(TOKEN);
+        // The test cluster trusts local connections, so any password works.
+        c.database_url = c.database_url.replacen("postgres://postgres@", &format!("postgres://postgres:{DB_PASSWORD}@"), 1);
+    })
+    .await;
+    let before = app.get("/metrics").await.text().await.unwrap();
+
+    assert_eq!(app.get("/@odessa.finch").await.status(), 200);
+    assert_eq!(app.get("/@odessa.finch").await.status(), 200);
+    let signup = [("email", "metrics@example.com"), ("consent", "yes")];
+    let res = app.client.post(app.url("/api/waitlist/join")).header("origin", &app.base_url).form(&signup).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let bad = [("email", "not-an-address"), ("consent", "yes")];
+    app.client.post(app.url("/api/waitlist/join")).header("origin", &app.base_url).form(&bad).send().await.unwrap();
+
+    let res = app.get("/metrics").await;
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/plain; version=0.0.4"));
+    let after = res.text().await.unwrap();
+    let grew = |series: &str| metric(&after, series) - metric(&before, series);
+    assert!(grew(r#"http_requests_total{route="/{handle}",method="GET",status="200"}"#) >= 2.0, "{after}");
+    assert!(grew(r#"profile_cache_lookups_total{outcome="miss"}"#) >= 1.0);
+    assert!(grew(r#"profile_cache_lookups_total{outcome="memory"}"#) >= 1.0);
+    assert!(grew(r#"profile_fetches_total{result="stored"}"#) >= 1.0);
+    assert!(grew(r#"upstream_requests_total{endpoint="get_profile",result="ok"}"#) >= 1.0, "{after}");
+    assert!(grew(r#"waitlist_signups_total{result="accepted"}"#) >= 1.0);
+    assert!(grew(r#"waitlist_signups_total{result="invalid"}"#) >= 1.0);
+    assert!(after.contains("http_request_duration_seconds_bucket{"));
+    assert!(after.contains("upstream_request_duration_seconds_bucket{"));
+    assert!(after.contains("upstream_limiter_wait_seconds_bucket"));
+    assert!(after.contains(r#"db_pool_connections{state="idle"}"#));
+    assert!(!after.contains(TOKEN) && !after.contains(DB_PASSWORD), "no secrets in /metrics");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_metrics_token_keeps_metrics_private() {
+    let app = spawn_app_with(|c| c.metrics_token = Some(server::upstream::Secret::new("scrape-me"))).await;
+    assert_eq!(app.get("/metrics").await.status(), 401);
+    let wrong = app.client.get(app.url("/metrics")).bearer_auth("scrape-mf").send().await.unwrap();
+    assert_eq!(wrong.status(), 401);
+    let right = app.client.get(app.url("/metrics")).bearer_auth("scrape-me").send().await.unwrap();
+    assert_eq!(right.status(), 200);
+    app.stop().await;
+}
