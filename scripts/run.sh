@@ -32,4 +32,6 @@ if [ -z "${CLUBHOUSE_BASE_URL:-}" ]; then
 fi
 
 log "building and serving inssa at http://localhost:3000"
+# No proxy in front of a local run: Ctrl-C stops at once instead of draining.
+export DRAIN_SECS=${DRAIN_SECS:-0}
 cargo leptos serve --release --precompress

@@ -11,6 +11,11 @@ CARGO_LEPTOS_VERSION=0.3.10   # 0.3.11 needs rustc 1.96
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 pg_bin_dir >/dev/null || missing+=(postgresql)
+# The rolling-restart test puts a real nginx in front of two replicas.
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+# scripts/lint-ops.sh installs actionlint and hadolint from PyPI into a venv.
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing Debian packages: ${missing[*]}"
   as_root apt-get update -q

