@@ -53,6 +53,10 @@ pub fn set_status(_code: u16) {
     }
 }
 
+/// Marks a page the server may keep and replay for a few seconds (a fresh
+/// profile); the server removes it before the response leaves.
+pub const REPLAYABLE_PAGE_HEADER: &str = "x-inssa-replayable";
+
 /// Adds a response header (server only). Values must be safe header text.
 pub fn set_header(_name: &'static str, _value: &str) {
     #[cfg(feature = "ssr")]

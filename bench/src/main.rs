@@ -356,6 +356,8 @@ async fn start_server(paths: &Paths, db_url: &str, http: &reqwest::Client, base:
         .env("CLUBHOUSE_MAX_CONCURRENT", "64")
         .env("CLUBHOUSE_MAX_WAIT_MS", "30000")
         .env("WAITLIST_SIGNUPS_PER_HOUR", "1000000")
+        // No proxy to drain for between runs.
+        .env("DRAIN_SECS", "0")
         .stdout(Stdio::null())
         .spawn()?;
     let process = Process { child };

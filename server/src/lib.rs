@@ -88,6 +88,7 @@ impl Application {
             draining: Arc::new(std::sync::atomic::AtomicBool::new(false)),
             metrics_token: config.metrics_token.clone(),
             request_timeout: config.request_timeout,
+            pages: Arc::new(http::PageCache::new(config.profile_memory_for)),
         };
         metrics::handle();
         Ok(Application { listener, state, config })
@@ -109,6 +110,7 @@ impl Application {
             let _ = tcp.set_nodelay(true);
         });
         let draining = state.draining.clone();
+        let upkeep = tokio::spawn(metrics::upkeep_every(Duration::from_secs(5)));
         let app = http::router(state);
         let (stopped_tx, stopped_rx) = tokio::sync::oneshot::channel::<()>();
         let (grace, drain) = (config.shutdown_grace, config.drain);
@@ -121,14 +123,16 @@ impl Application {
             tracing::info!("no longer accepting connections; finishing in-flight requests");
             let _ = stopped_tx.send(());
         });
-        tokio::select! {
+        let result = tokio::select! {
             result = serve => result,
             // Requests still running after the grace period are cut off.
             _ = async { let _ = stopped_rx.await; tokio::time::sleep(grace).await } => {
                 tracing::warn!("grace period over; closing remaining connections");
                 Ok(())
             }
-        }
+        };
+        upkeep.abort();
+        result
     }
 }
 

@@ -4,9 +4,13 @@
 //! measure is in one place. Labels hold only bounded values (route patterns,
 //! status codes, outcome names), never usernames or addresses.
 
-use std::{sync::OnceLock, time::Duration};
+use std::{
+    collections::HashMap,
+    sync::{OnceLock, RwLock},
+    time::Duration,
+};
 
-use metrics::{counter, gauge, histogram};
+use metrics::{counter, gauge, histogram, Counter, Histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 /// Seconds; from a hot-tier hit (well under a millisecond) to a timeout.
@@ -30,12 +34,35 @@ pub fn handle() -> &'static PrometheusHandle {
     })
 }
 
+/// Histograms keep raw samples until upkeep folds them into buckets; run
+/// it regularly so memory stays flat between scrapes.
+pub async fn upkeep_every(period: Duration) {
+    let mut ticks = tokio::time::interval(period);
+    loop {
+        ticks.tick().await;
+        handle().run_upkeep();
+    }
+}
+
+/// The handles of one (route, method, status) series, looked up once: the
+/// registry would otherwise build and hash a labelled key per request.
+type HttpSeries = HashMap<(String, String, u16), (Counter, Histogram)>;
+
 pub fn http_request(route: &str, method: &str, status: u16, elapsed: Duration) {
-    let status = status.to_string();
-    counter!("http_requests_total", "route" => route.to_owned(), "method" => method.to_owned(), "status" => status)
-        .increment(1);
-    histogram!("http_request_duration_seconds", "route" => route.to_owned(), "method" => method.to_owned())
-        .record(elapsed.as_secs_f64());
+    static SERIES: OnceLock<RwLock<HttpSeries>> = OnceLock::new();
+    let series = SERIES.get_or_init(Default::default);
+    let key = (route.to_owned(), method.to_owned(), status);
+    let known = series.read().unwrap_or_else(|e| e.into_inner()).get(&key).cloned();
+    let (count, duration) = known.unwrap_or_else(|| {
+        let handles = (
+            counter!("http_requests_total", "route" => key.0.clone(), "method" => key.1.clone(), "status" => status.to_string()),
+            histogram!("http_request_duration_seconds", "route" => key.0.clone(), "method" => key.1.clone()),
+        );
+        series.write().unwrap_or_else(|e| e.into_inner()).insert(key, handles.clone());
+        handles
+    });
+    count.increment(1);
+    duration.record(elapsed.as_secs_f64());
 }
 
 pub fn http_timeout(route: &str) {
@@ -46,6 +73,11 @@ pub fn http_timeout(route: &str) {
 /// `stale_failing`, `known_missing` or `miss`.
 pub fn profile_lookup(outcome: &'static str) {
     counter!("profile_cache_lookups_total", "outcome" => outcome).increment(1);
+}
+
+/// A rendered profile page served again from memory.
+pub fn page_replay() {
+    counter!("profile_page_replays_total").increment(1);
 }
 
 /// How a fetch from Clubhouse ended: `stored`, `not_found`, `failed`, or

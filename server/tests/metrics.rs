@@ -32,7 +32,11 @@ async fn metrics_count_what_happens_and_hold_no_secrets() {
     let before = app.get("/metrics").await.text().await.unwrap();
 
     assert_eq!(app.get("/@odessa.finch").await.status(), 200);
+    // The same page again is replayed; in Korean it is rendered again, from
+    // the profile kept in memory.
     assert_eq!(app.get("/@odessa.finch").await.status(), 200);
+    let ko = app.client.get(app.url("/@odessa.finch")).header("accept-language", "ko").send().await.unwrap();
+    assert_eq!(ko.status(), 200);
     let signup = [("email", "metrics@example.com"), ("consent", "yes")];
     let res = app.client.post(app.url("/api/waitlist/join")).header("origin", &app.base_url).form(&signup).send().await.unwrap();
     assert_eq!(res.status(), 200);
@@ -47,6 +51,7 @@ async fn metrics_count_what_happens_and_hold_no_secrets() {
     assert!(grew(r#"http_requests_total{route="/{handle}",method="GET",status="200"}"#) >= 2.0, "{after}");
     assert!(grew(r#"profile_cache_lookups_total{outcome="miss"}"#) >= 1.0);
     assert!(grew(r#"profile_cache_lookups_total{outcome="memory"}"#) >= 1.0);
+    assert!(grew("profile_page_replays_total") >= 1.0, "{after}");
     assert!(grew(r#"profile_fetches_total{result="stored"}"#) >= 1.0);
     assert!(grew(r#"upstream_requests_total{endpoint="get_profile",result="ok"}"#) >= 1.0, "{after}");
     assert!(grew(r#"waitlist_signups_total{result="accepted"}"#) >= 1.0);

@@ -382,3 +382,44 @@ async fn hot_profiles_are_served_from_memory_for_a_few_seconds() {
     assert!(page.contains(r#"data-freshness="stale""#), "from the database once the memory copy expired");
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fresh_page_is_replayed_for_a_few_seconds_with_a_new_nonce() {
+    let app = spawn_app_with(|c| c.profile_memory_for = Duration::from_secs(2)).await;
+    let first = app.get("/@odessa.finch").await;
+    assert!(first.headers().get(server::http::CACHE_STATUS_HEADER).is_none(), "rendered");
+    assert!(first.headers().get("x-inssa-replayable").is_none(), "the internal mark never leaves");
+    let first_policy = first.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    let first_page = first.text().await.unwrap();
+    app.sim.sim.reset_calls();
+
+    let again = app.get("/@odessa.finch").await;
+    assert_eq!(again.status(), 200);
+    assert_eq!(again.headers()[server::http::CACHE_STATUS_HEADER], "hit");
+    let policy = again.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    let page = again.text().await.unwrap();
+    let nonce_of = |policy: &str| policy.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap().to_owned();
+    let (old, new) = (nonce_of(&first_policy), nonce_of(&policy));
+    assert_ne!(old, new, "a fresh nonce per response");
+    assert!(page.contains(&format!("nonce=\"{new}\"")) && !page.contains(&old));
+    assert_eq!(page.replace(&new, &old), first_page, "the same page otherwise");
+    assert_eq!(app.sim.sim.calls().total, 0);
+
+    // Per language: a Korean visitor gets a Korean page, not the kept one.
+    let ko = app.client.get(app.url("/@odessa.finch")).header("accept-language", "ko").send().await.unwrap();
+    assert!(ko.headers().get(server::http::CACHE_STATUS_HEADER).is_none());
+    assert!(ko.text().await.unwrap().contains("lang=\"ko\""));
+
+    // Only for the window: then rendered again.
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let later = app.get("/@odessa.finch").await;
+    assert!(later.headers().get(server::http::CACHE_STATUS_HEADER).is_none());
+
+    // Outage and not-found pages are never kept.
+    for _ in 0..2 {
+        let missing = app.get("/@nobody.here.zz").await;
+        assert_eq!(missing.status(), 404);
+        assert!(missing.headers().get(server::http::CACHE_STATUS_HEADER).is_none());
+    }
+    app.stop().await;
+}

@@ -55,6 +55,10 @@ fn ProfilePage(username: Username) -> impl IntoView {
                         if canonical != requested.as_str() && canonical.eq_ignore_ascii_case(requested.as_str()) {
                             // One address per person: the canonical spelling.
                             redirect_permanently(&format!("/@{canonical}"));
+                        } else if entry.freshness == Freshness::Fresh {
+                            // The server may replay this page for a few
+                            // seconds, as it keeps the profile in memory.
+                            set_header(server_data::REPLAYABLE_PAGE_HEADER, "1");
                         }
                         view! { <ProfileView entry lang /> }.into_any()
                     }

@@ -6,9 +6,12 @@ mod assets;
 mod client_ip;
 mod health;
 mod observe;
+mod page_cache;
 mod security;
 mod server_fns;
 pub mod images;
+
+pub use page_cache::{PageCache, CACHE_STATUS_HEADER};
 
 use std::sync::Arc;
 
@@ -48,6 +51,7 @@ pub struct AppState {
     pub draining: Arc<std::sync::atomic::AtomicBool>,
     pub metrics_token: Option<crate::upstream::Secret>,
     pub request_timeout: std::time::Duration,
+    pub pages: Arc<page_cache::PageCache>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -92,6 +96,7 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone())
         })
         .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(axum::middleware::from_fn_with_state(state.pages.clone(), page_cache::replay_profile_pages))
         .layer(axum::middleware::from_fn_with_state(state.leptos_options.hash_files, assets::cache_headers))
         .layer(axum::middleware::from_fn(server_fns::decoding_errors_are_bad_requests))
         .layer(axum::middleware::from_fn_with_state(state.clone(), client_ip::tag_client_ip))

@@ -17,7 +17,7 @@ use futures::{
 
 use super::{
     hot::HotTier,
-    store::{self, CachedProfile, ProfileStore},
+    store::{self, Cached, CachedProfile, ProfileStore},
 };
 use crate::{
     metrics,
@@ -85,8 +85,8 @@ impl ProfileService {
             metrics::profile_lookup("memory");
             return found(cached, Freshness::Fresh);
         }
-        match self.store.by_username(&key).await {
-            Ok(Some(cached)) => {
+        match self.store.lookup(&key, self.policy.not_found_for.as_secs_f64()).await {
+            Ok(Cached::Profile(cached)) => {
                 self.touch_in_background(&key);
                 if self.is_fresh(&cached) {
                     self.hot.put(&key, &cached);
@@ -104,15 +104,11 @@ impl ProfileService {
                 });
                 found(cached, if failing { Freshness::StaleUpstreamFailing } else { Freshness::Stale })
             }
-            Ok(None) => {
-                match self.store.is_known_missing(&key, self.policy.not_found_for.as_secs_f64()).await {
-                    Ok(true) => {
-                        metrics::profile_lookup("known_missing");
-                        return ProfileLookup::NotFound;
-                    }
-                    Ok(false) => {}
-                    Err(e) => tracing::error!("profile cache unavailable: {e}"),
-                }
+            Ok(Cached::KnownMissing) => {
+                metrics::profile_lookup("known_missing");
+                ProfileLookup::NotFound
+            }
+            Ok(Cached::Unknown) => {
                 metrics::profile_lookup("miss");
                 self.fetch_now(username).await
             }
@@ -205,13 +201,13 @@ impl ProfileService {
             } else {
                 // Another replica may have fetched it while we waited.
                 let not_found_secs = self.policy.not_found_for.as_secs_f64();
-                match store::by_username(&mut **conn, &key).await {
-                    Ok(Some(cached)) if self.is_fresh(&cached) => {
+                match store::lookup(&mut **conn, &key, not_found_secs).await {
+                    Ok(Cached::Profile(cached)) if self.is_fresh(&cached) => {
                         unlock(lock, &key).await;
                         metrics::profile_fetch("found_cached");
                         return FetchOutcome::Found(cached);
                     }
-                    Ok(None) if store::is_known_missing(&mut **conn, &key, not_found_secs).await.unwrap_or(false) => {
+                    Ok(Cached::KnownMissing) => {
                         unlock(lock, &key).await;
                         metrics::profile_fetch("found_cached");
                         return FetchOutcome::NotFound;
@@ -256,7 +252,9 @@ impl ProfileService {
                 FetchOutcome::Failed(e)
             }
         };
-        unlock(lock, &key).await;
+        // Off the visitor's path: everyone waiting here has the outcome now;
+        // only other replicas wait for the lock, one round trip longer.
+        tokio::spawn(async move { unlock(lock, &key).await });
         metrics::profile_fetch(match outcome {
             FetchOutcome::Found(_) => "stored",
             FetchOutcome::NotFound => "not_found",

@@ -24,6 +24,11 @@ impl ProfileStore {
         by_username(&self.db, key).await
     }
 
+    /// See [`lookup`].
+    pub async fn lookup(&self, key: &str, ttl_secs: f64) -> Result<Cached, sqlx::Error> {
+        lookup(&self.db, key, ttl_secs).await
+    }
+
     /// Stores a fresh copy (see [`store_profile`]).
     pub async fn store(&self, profile: &Profile, raw: &Value) -> Result<CachedProfile, sqlx::Error> {
         store_profile(&self.db, profile, raw).await
@@ -44,11 +49,6 @@ impl ProfileStore {
         .execute(&self.db)
         .await
         .map(|_| ())
-    }
-
-    /// Whether Clubhouse said "no such person" less than `ttl_secs` ago.
-    pub async fn is_known_missing(&self, key: &str, ttl_secs: f64) -> Result<bool, sqlx::Error> {
-        is_known_missing(&self.db, key, ttl_secs).await
     }
 
     pub async fn remember_missing(&self, key: &str) -> Result<(), sqlx::Error> {
@@ -77,6 +77,46 @@ impl ProfileStore {
             .await?;
         Ok(rows.iter().filter_map(card_from_row).collect())
     }
+}
+
+/// What the cache knows of a username. Read once per lookup and moved on:
+/// boxing the profile would only add an allocation.
+#[allow(clippy::large_enum_variant)]
+pub enum Cached {
+    Profile(CachedProfile),
+    /// Clubhouse said "no such user" within the last `ttl_secs`.
+    KnownMissing,
+    Unknown,
+}
+
+/// The cached profile, or whether the name is a remembered miss: one round
+/// trip, since a cache miss pays for every query before its upstream call.
+pub async fn lookup<'e>(db: impl PgExecutor<'e>, key: &str, ttl_secs: f64) -> Result<Cached, sqlx::Error> {
+    let row = sqlx::query(
+        "select c.profile, c.fetched_at, c.refresh_failed_at,
+                exists (select 1 from profile_misses
+                        where username_key = $1 and checked_at > now() - make_interval(secs => $2)) as known_missing
+         from (select 1) as one left join profile_cache c on lower(c.username) = $1",
+    )
+    .bind(key)
+    .bind(ttl_secs)
+    .fetch_one(db)
+    .await?;
+    let raw: Option<Value> = row.try_get("profile")?;
+    if let Some(raw) = raw {
+        match serde_json::from_value::<Profile>(raw) {
+            Ok(profile) => {
+                return Ok(Cached::Profile(CachedProfile {
+                    profile,
+                    fetched_at: row.try_get("fetched_at")?,
+                    refresh_failed_at: row.try_get("refresh_failed_at")?,
+                }))
+            }
+            // A row we can no longer read is treated as absent and refetched.
+            Err(e) => tracing::warn!("unreadable cached profile {key:?}: {e}"),
+        }
+    }
+    Ok(if row.try_get("known_missing")? { Cached::KnownMissing } else { Cached::Unknown })
 }
 
 pub async fn by_username<'e>(db: impl PgExecutor<'e>, key: &str) -> Result<Option<CachedProfile>, sqlx::Error> {
@@ -148,16 +188,6 @@ pub async fn mark_refresh_failed<'e>(db: impl PgExecutor<'e>, key: &str) -> Resu
         .map(|_| ())
 }
 
-pub async fn is_known_missing<'e>(db: impl PgExecutor<'e>, key: &str, ttl_secs: f64) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar(
-        "select exists (select 1 from profile_misses
-         where username_key = $1 and checked_at > now() - make_interval(secs => $2))",
-    )
-    .bind(key)
-    .bind(ttl_secs)
-    .fetch_one(db)
-    .await
-}
 
 pub async fn remember_missing<'e>(db: impl PgExecutor<'e>, key: &str) -> Result<(), sqlx::Error> {
     sqlx::query(

@@ -1,0 +1,177 @@
+//! Rendered profile pages kept for a few seconds (`PROFILE_MEMORY_SECS`, the
+//! same window in which the profile itself is kept in memory), per path and
+//! per language and theme. Rendering dominates a cached page's cost, so a
+//! popular profile is rendered once per window instead of once per visit.
+//!
+//! Only pages the app marks replayable (a fresh profile, status 200, no
+//! cookie set) are kept. Each replay gets a new CSP nonce: the one in the
+//! kept page is swapped for a fresh one in the body and the header alike.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, RwLock},
+    time::{Duration, Instant},
+};
+
+use axum::{
+    body::{Body, Bytes},
+    extract::{Request, State},
+    http::{header, HeaderMap, HeaderValue, Method, StatusCode},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use rand::RngCore;
+
+use app::{prefs::Prefs, server_data::REPLAYABLE_PAGE_HEADER};
+
+/// Pages kept at most (about 6 MB); beyond that new pages are not kept
+/// until old ones expire. Popular profiles are what matters, and within a
+/// few seconds they are few.
+const MAX_PAGES: usize = 500;
+/// A profile page is about 12 KB; anything far larger is not kept.
+const MAX_PAGE_BYTES: usize = 512 * 1024;
+/// Tells a replay from a render (for tests and for reading access logs).
+pub const CACHE_STATUS_HEADER: &str = "x-inssa-cache";
+
+pub struct PageCache {
+    keep_for: Duration,
+    pages: RwLock<HashMap<PageKey, Arc<KeptPage>>>,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct PageKey {
+    path: String,
+    lang: &'static str,
+    theme: &'static str,
+}
+
+struct KeptPage {
+    kept_at: Instant,
+    headers: HeaderMap,
+    body: Bytes,
+    /// The nonce the page was rendered with, in its body and its CSP.
+    nonce: String,
+}
+
+impl PageCache {
+    pub fn new(keep_for: Duration) -> PageCache {
+        PageCache { keep_for, pages: RwLock::new(HashMap::new()) }
+    }
+
+    fn get(&self, key: &PageKey) -> Option<Arc<KeptPage>> {
+        let pages = self.pages.read().unwrap_or_else(|e| e.into_inner());
+        pages.get(key).filter(|page| page.kept_at.elapsed() < self.keep_for).cloned()
+    }
+
+    fn keep(&self, key: PageKey, page: KeptPage) {
+        let mut pages = self.pages.write().unwrap_or_else(|e| e.into_inner());
+        if pages.len() >= MAX_PAGES {
+            let keep_for = self.keep_for;
+            pages.retain(|_, page| page.kept_at.elapsed() < keep_for);
+        }
+        if pages.len() < MAX_PAGES {
+            pages.insert(key, Arc::new(page));
+        }
+    }
+}
+
+pub async fn replay_profile_pages(State(cache): State<Arc<PageCache>>, request: Request, next: Next) -> Response {
+    if cache.keep_for.is_zero() || request.method() != Method::GET || !request.uri().path().starts_with("/@") {
+        return next.run(request).await;
+    }
+    let key = page_key(&request);
+    if let Some(page) = cache.get(&key) {
+        crate::metrics::page_replay();
+        return replay(&page);
+    }
+
+    let mut response = next.run(request).await;
+    let replayable = response.headers_mut().remove(REPLAYABLE_PAGE_HEADER).is_some();
+    if !replayable || response.status() != StatusCode::OK || response.headers().contains_key(header::SET_COOKIE) {
+        return response;
+    }
+    let Some(nonce) = response.headers().get(header::CONTENT_SECURITY_POLICY).and_then(policy_nonce) else {
+        return response;
+    };
+    let (parts, body) = response.into_parts();
+    let body = match axum::body::to_bytes(body, MAX_PAGE_BYTES).await {
+        Ok(body) => body,
+        Err(e) => {
+            tracing::error!("could not read a rendered page: {e}");
+            return (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, "1")], "Please try again.\n").into_response();
+        }
+    };
+    cache.keep(key, KeptPage { kept_at: Instant::now(), headers: parts.headers.clone(), body: body.clone(), nonce });
+    Response::from_parts(parts, Body::from(body))
+}
+
+/// The page's path and what it is rendered in (from the same headers the
+/// app reads).
+fn page_key(request: &Request) -> PageKey {
+    let header = |name| request.headers().get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+    let prefs = Prefs::from_headers(header(header::COOKIE), header(header::ACCEPT_LANGUAGE));
+    PageKey { path: request.uri().path().to_owned(), lang: prefs.lang.code(), theme: prefs.theme.as_str() }
+}
+
+fn replay(page: &KeptPage) -> Response {
+    let nonce = new_nonce();
+    let mut headers = page.headers.clone();
+    if let Some(policy) = headers.get(header::CONTENT_SECURITY_POLICY).and_then(|v| v.to_str().ok()) {
+        let policy = policy.replace(&format!("'nonce-{}'", page.nonce), &format!("'nonce-{nonce}'"));
+        if let Ok(value) = HeaderValue::from_str(&policy) {
+            headers.insert(header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
+    headers.insert(CACHE_STATUS_HEADER, HeaderValue::from_static("hit"));
+    let body = replace_bytes(&page.body, format!("nonce=\"{}\"", page.nonce).as_bytes(), format!("nonce=\"{nonce}\"").as_bytes());
+    let mut response = Response::new(Body::from(body));
+    *response.headers_mut() = headers;
+    response
+}
+
+/// The nonce in a policy's `'nonce-…'` source.
+fn policy_nonce(policy: &HeaderValue) -> Option<String> {
+    let policy = policy.to_str().ok()?;
+    let start = policy.find("'nonce-")? + "'nonce-".len();
+    let len = policy[start..].find('\'')?;
+    Some(policy[start..start + len].to_owned())
+}
+
+/// 128 random bits, as Leptos makes its own.
+fn new_nonce() -> String {
+    let mut bytes = [0u8; 16];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn replace_bytes(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(haystack.len() + 64);
+    let mut rest = haystack;
+    while let Some(i) = rest.windows(from.len()).position(|w| w == from) {
+        out.extend_from_slice(&rest[..i]);
+        out.extend_from_slice(to);
+        rest = &rest[i + from.len()..];
+    }
+    out.extend_from_slice(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_nonce_and_swaps_it_everywhere() {
+        let policy = HeaderValue::from_static("script-src 'self' 'sha256-x' 'nonce-abc_123' 'wasm-unsafe-eval'");
+        assert_eq!(policy_nonce(&policy).as_deref(), Some("abc_123"));
+        assert_eq!(policy_nonce(&HeaderValue::from_static("default-src 'none'")), None);
+        let body = br#"<script nonce="abc">a</script><p>nonce="abd"</p><script nonce="abc">b</script>"#;
+        assert_eq!(
+            replace_bytes(body, br#"nonce="abc""#, br#"nonce="xyz""#),
+            br#"<script nonce="xyz">a</script><p>nonce="abd"</p><script nonce="xyz">b</script>"#.to_vec()
+        );
+        assert_ne!(new_nonce(), new_nonce());
+        assert_eq!(new_nonce().len(), 22);
+    }
+}
