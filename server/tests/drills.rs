@@ -12,7 +12,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::{create_database, database_url_for, spawn_app_with, TestApp};
+use common::{backdate, create_database, database_url_for, spawn_app_with};
 use simulator::Faults;
 use sqlx::PgPool;
 
@@ -111,15 +111,6 @@ async fn postgres_stopped_and_restarted_while_serving() {
     assert_eq!(emails, ["after@example.com", "before@example.com"]);
     db.close().await;
     app.stop().await;
-}
-
-async fn backdate(app: &TestApp, username: &str, hours: i32) {
-    sqlx::query("update profile_cache set fetched_at = fetched_at - make_interval(hours => $1) where username = $2")
-        .bind(hours)
-        .bind(username)
-        .execute(&app.db)
-        .await
-        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{spawn_app, spawn_app_with, TestApp};
+use common::{backdate, spawn_app, spawn_app_with, TestApp};
 use futures::future::join_all;
 use simulator::Faults;
 
@@ -13,15 +13,6 @@ async fn html(app: &TestApp, path: &str) -> (u16, String) {
     let res = app.get(path).await;
     let status = res.status().as_u16();
     (status, res.text().await.unwrap())
-}
-
-async fn backdate(app: &TestApp, username: &str, hours: i32) {
-    sqlx::query("update profile_cache set fetched_at = fetched_at - make_interval(hours => $1) where username = $2")
-        .bind(hours)
-        .bind(username)
-        .execute(&app.db)
-        .await
-        .unwrap();
 }
 
 async fn wait_until(mut check: impl AsyncFnMut() -> bool) -> bool {

@@ -116,3 +116,13 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Config)) -> TestApp {
         .unwrap();
     TestApp { base_url, sim, db, db_name, client, stop: Some(stop), served }
 }
+
+/// Makes a cached profile `hours` older, so it is served stale.
+pub async fn backdate(app: &TestApp, username: &str, hours: i32) {
+    sqlx::query("update profile_cache set fetched_at = fetched_at - make_interval(hours => $1) where username = $2")
+        .bind(hours)
+        .bind(username)
+        .execute(&app.db)
+        .await
+        .unwrap();
+}
