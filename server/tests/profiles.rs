@@ -401,6 +401,9 @@ async fn a_fresh_page_is_replayed_for_a_few_seconds_with_a_new_nonce() {
     assert!(ko.headers().get(server::http::CACHE_STATUS_HEADER).is_none());
     assert!(ko.text().await.unwrap().contains("lang=\"ko\""));
 
+    let head = app.client.head(app.url("/@odessa.finch")).send().await.unwrap();
+    assert!(head.headers().get("x-inssa-replayable").is_none(), "nor on HEAD");
+
     // Only for the window: then rendered again.
     tokio::time::sleep(Duration::from_millis(2100)).await;
     let later = app.get("/@odessa.finch").await;

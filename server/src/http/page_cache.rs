@@ -78,7 +78,10 @@ impl PageCache {
 
 pub async fn replay_profile_pages(State(cache): State<Arc<PageCache>>, request: Request, next: Next) -> Response {
     if cache.keep_for.is_zero() || request.method() != Method::GET || !request.uri().path().starts_with("/@") {
-        return next.run(request).await;
+        // The app's mark is for this layer only; it never leaves the server.
+        let mut response = next.run(request).await;
+        response.headers_mut().remove(REPLAYABLE_PAGE_HEADER);
+        return response;
     }
     let key = page_key(&request);
     if let Some(page) = cache.get(&key) {
