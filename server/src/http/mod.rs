@@ -101,8 +101,9 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(server_fns::decoding_errors_are_bad_requests))
         .layer(axum::middleware::from_fn_with_state(state.clone(), client_ip::tag_client_ip))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .layer(axum::middleware::from_fn_with_state(state.site.secure_cookies, security::security_headers))
+        // Inside the security headers, so a timeout's 503 carries them too.
         .layer(axum::middleware::from_fn_with_state(state.request_timeout, observe::deadline))
+        .layer(axum::middleware::from_fn_with_state(state.site.secure_cookies, security::security_headers))
         .layer(axum::middleware::from_fn(observe::observe))
         .with_state(state)
 }

@@ -30,6 +30,11 @@ pub async fn observe(request: Request, next: Next) -> Response {
     // The route pattern, not the path: bounded label values, no usernames.
     let route = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "other".into());
     let method = request.method().clone();
+    // A bounded label: hyper accepts any method name.
+    let method_label = match method.as_str() {
+        m @ ("GET" | "HEAD" | "POST" | "PUT" | "DELETE" | "PATCH" | "OPTIONS") => m,
+        _ => "other",
+    };
     // The path without its query string, which may carry a removal token.
     let span = tracing::info_span!("request", id = %id, method = %method, path = %request.uri().path());
 
@@ -37,7 +42,7 @@ pub async fn observe(request: Request, next: Next) -> Response {
 
     let status = response.status();
     let elapsed = started.elapsed();
-    metrics::http_request(&route, method.as_str(), status.as_u16(), elapsed);
+    metrics::http_request(&route, method_label, status.as_u16(), elapsed);
     span.in_scope(|| {
         if status.is_server_error() {
             tracing::warn!(status = status.as_u16(), elapsed_ms = elapsed.as_millis() as u64, "request failed");

@@ -25,12 +25,13 @@ use rand::RngCore;
 
 use app::{prefs::Prefs, server_data::REPLAYABLE_PAGE_HEADER};
 
-/// Pages kept at most (about 6 MB); beyond that new pages are not kept
+/// Pages kept at most (about 6 MB of typical 12 KB pages, 64 MB at the
+/// very worst); beyond that new pages are not kept
 /// until old ones expire. Popular profiles are what matters, and within a
 /// few seconds they are few.
 const MAX_PAGES: usize = 500;
-/// A profile page is about 12 KB; anything far larger is not kept.
-const MAX_PAGE_BYTES: usize = 512 * 1024;
+/// A profile page is about 12 KB; anything far larger is served but not kept.
+const MAX_PAGE_BYTES: usize = 128 * 1024;
 /// Tells a replay from a render (for tests and for reading access logs).
 pub const CACHE_STATUS_HEADER: &str = "x-inssa-cache";
 
@@ -98,14 +99,17 @@ pub async fn replay_profile_pages(State(cache): State<Arc<PageCache>>, request: 
         return response;
     };
     let (parts, body) = response.into_parts();
-    let body = match axum::body::to_bytes(body, MAX_PAGE_BYTES).await {
+    // The page is already rendered in full (SsrMode::Async); no limit here.
+    let body = match axum::body::to_bytes(body, usize::MAX).await {
         Ok(body) => body,
         Err(e) => {
             tracing::error!("could not read a rendered page: {e}");
             return (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, "1")], "Please try again.\n").into_response();
         }
     };
-    cache.keep(key, KeptPage { kept_at: Instant::now(), headers: parts.headers.clone(), body: body.clone(), nonce });
+    if body.len() <= MAX_PAGE_BYTES {
+        cache.keep(key, KeptPage { kept_at: Instant::now(), headers: parts.headers.clone(), body: body.clone(), nonce });
+    }
     Response::from_parts(parts, Body::from(body))
 }
 

@@ -54,7 +54,7 @@ pub struct ProfileService {
     in_flight: Mutex<HashMap<String, SharedFetch>>,
     /// Each fetch holds one pooled connection (its lock) while it waits for
     /// the upstream; at most half the pool, so cached pages always find one.
-    fetch_slots: tokio::sync::Semaphore,
+    fetch_slots: Arc<tokio::sync::Semaphore>,
     hot: HotTier,
 }
 
@@ -69,7 +69,7 @@ impl ProfileService {
             client,
             policy,
             in_flight: Mutex::new(HashMap::new()),
-            fetch_slots: tokio::sync::Semaphore::new(slots),
+            fetch_slots: Arc::new(tokio::sync::Semaphore::new(slots)),
             hot: HotTier::new(policy.memory_for),
         })
     }
@@ -179,7 +179,7 @@ impl ProfileService {
     /// second one (many concurrent misses would otherwise starve the pool).
     async fn fetch_and_store(&self, username: &Username) -> FetchOutcome {
         let key = username.key();
-        let Ok(_slot) = self.fetch_slots.acquire().await else {
+        let Ok(slot) = self.fetch_slots.clone().acquire_owned().await else {
             return FetchOutcome::Failed(UpstreamError::Unavailable { reason: "shutting down".into(), retry_after: None });
         };
         let mut lock = match self.store.db.acquire().await {
@@ -254,7 +254,12 @@ impl ProfileService {
         };
         // Off the visitor's path: everyone waiting here has the outcome now;
         // only other replicas wait for the lock, one round trip longer.
-        tokio::spawn(async move { unlock(lock, &key).await });
+        // The slot is held until the connection is back in the pool, so
+        // fetches never hold more than half of it.
+        tokio::spawn(async move {
+            unlock(lock, &key).await;
+            drop(slot);
+        });
         metrics::profile_fetch(match outcome {
             FetchOutcome::Found(_) => "stored",
             FetchOutcome::NotFound => "not_found",
@@ -308,7 +313,8 @@ const MAX_QUERY_CHARS: usize = 64;
 /// What a visitor typed, as we search for it: trimmed, without a leading
 /// `@`, at most `MAX_QUERY_CHARS` characters. Empty means no search.
 fn search_terms(query: &str) -> String {
-    query.trim().trim_start_matches('@').chars().take(MAX_QUERY_CHARS).collect::<String>().trim_end().to_owned()
+    let query = query.trim_start_matches(|c: char| c == '@' || c.is_whitespace());
+    query.chars().take(MAX_QUERY_CHARS).collect::<String>().trim_end().to_owned()
 }
 
 /// The service as the app's `ProfileDirectory` port, with the per-client
@@ -381,12 +387,13 @@ mod tests {
     fn search_terms_drop_the_at_sign_and_spaces() {
         assert_eq!(search_terms("  @odessa  "), "odessa");
         assert_eq!(search_terms("@@@"), "");
+        assert_eq!(search_terms("@ odessa"), "odessa");
         assert_eq!(search_terms(&"가".repeat(100)).chars().count(), MAX_QUERY_CHARS);
     }
 
     proptest! {
         #[test]
-        fn search_terms_are_short_trimmed_and_never_panic(query in any::<String>()) {
+        fn search_terms_are_short_trimmed_and_never_panic(query in prop_oneof![any::<String>(), "[@ \t]{0,3}[a-z ]{0,5}[@ ]{0,2}"]) {
             let terms = search_terms(&query);
             prop_assert!(terms.chars().count() <= MAX_QUERY_CHARS);
             prop_assert_eq!(terms.trim(), terms.as_str());
