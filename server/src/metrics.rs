@@ -46,17 +46,18 @@ pub async fn upkeep_every(period: Duration) {
 
 /// The handles of one (route, method, status) series, looked up once: the
 /// registry would otherwise build and hash a labelled key per request.
-type HttpSeries = HashMap<(String, String, u16), (Counter, Histogram)>;
+type HttpSeries = HashMap<(String, &'static str, u16), (Counter, Histogram)>;
 
-pub fn http_request(route: &str, method: &str, status: u16, elapsed: Duration) {
+/// `method` is one of a fixed set of names (see `http::observe`).
+pub fn http_request(route: &str, method: &'static str, status: u16, elapsed: Duration) {
     static SERIES: OnceLock<RwLock<HttpSeries>> = OnceLock::new();
     let series = SERIES.get_or_init(Default::default);
-    let key = (route.to_owned(), method.to_owned(), status);
+    let key = (route.to_owned(), method, status);
     let known = series.read().unwrap_or_else(|e| e.into_inner()).get(&key).cloned();
     let (count, duration) = known.unwrap_or_else(|| {
         let handles = (
-            counter!("http_requests_total", "route" => key.0.clone(), "method" => key.1.clone(), "status" => status.to_string()),
-            histogram!("http_request_duration_seconds", "route" => key.0.clone(), "method" => key.1.clone()),
+            counter!("http_requests_total", "route" => key.0.clone(), "method" => method, "status" => status.to_string()),
+            histogram!("http_request_duration_seconds", "route" => key.0.clone(), "method" => method),
         );
         series.write().unwrap_or_else(|e| e.into_inner()).insert(key, handles.clone());
         handles

@@ -32,7 +32,13 @@ pub async fn observe(request: Request, next: Next) -> Response {
     let method = request.method().clone();
     // A bounded label: hyper accepts any method name.
     let method_label = match method.as_str() {
-        m @ ("GET" | "HEAD" | "POST" | "PUT" | "DELETE" | "PATCH" | "OPTIONS") => m,
+        "GET" => "GET",
+        "HEAD" => "HEAD",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "DELETE" => "DELETE",
+        "PATCH" => "PATCH",
+        "OPTIONS" => "OPTIONS",
         _ => "other",
     };
     // The path without its query string, which may carry a removal token.

@@ -20,8 +20,6 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-use rand::RngCore;
 
 use app::{prefs::Prefs, server_data::REPLAYABLE_PAGE_HEADER};
 
@@ -145,11 +143,9 @@ fn policy_nonce(policy: &HeaderValue) -> Option<String> {
     Some(policy[start..start + len].to_owned())
 }
 
-/// 128 random bits, as Leptos makes its own.
+/// A nonce made the way Leptos makes the one it renders with.
 fn new_nonce() -> String {
-    let mut bytes = [0u8; 16];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
+    leptos::nonce::Nonce::new().to_string()
 }
 
 fn replace_bytes(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
