@@ -140,11 +140,14 @@ mod tests {
                     }
                 }
                 // Parsing may refuse; it must not panic, and what it accepts
-                // has the id it was sent. (The client passes on objects only.)
+                // has the id it was sent, as a number or a decimal string
+                // (spaces around it allowed; "007" is 7). The client passes
+                // on objects only.
                 let parsed = clean.is_object().then(|| serde_json::from_value::<Profile>(clean.clone()));
                 if let Some(Ok(profile)) = parsed {
                     let id = &clean["user_id"];
-                    prop_assert!(id.as_u64() == Some(profile.user_id) || id.as_str() == Some(&profile.user_id.to_string()));
+                    let sent = id.as_u64().or_else(|| id.as_str().and_then(|s| s.trim().parse::<u64>().ok()));
+                    prop_assert_eq!(sent, Some(profile.user_id));
                 }
             }
         }
