@@ -54,7 +54,9 @@ pub fn set_status(_code: u16) {
 }
 
 /// Marks a page the server may keep and replay for a few seconds (a fresh
-/// profile); the server removes it before the response leaves.
+/// profile). Its value is when the profile was fetched (Unix milliseconds), so
+/// the page is not replayed past the profile's freshness. The server
+/// removes it before the response leaves.
 pub const REPLAYABLE_PAGE_HEADER: &str = "x-inssa-replayable";
 
 /// Adds a response header (server only). Values must be safe header text.

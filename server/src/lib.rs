@@ -88,7 +88,7 @@ impl Application {
             draining: Arc::new(std::sync::atomic::AtomicBool::new(false)),
             metrics_token: config.metrics_token.clone(),
             request_timeout: config.request_timeout,
-            pages: Arc::new(http::PageCache::new(config.profile_memory_for)),
+            pages: Arc::new(http::PageCache::new(config.profile_memory_for, config.profile_fresh_for)),
         };
         metrics::handle();
         Ok(Application { listener, state, config })

@@ -374,6 +374,25 @@ async fn hot_profiles_are_served_from_memory_for_a_few_seconds() {
     app.stop().await;
 }
 
+/// A kept page never outlives its profile's freshness, even when the replay
+/// window is longer: once the profile is stale the page is rendered again
+/// (and says so), and its refresh goes to Clubhouse.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_is_not_replayed_once_its_profile_is_stale() {
+    let app = spawn_app_with(|c| {
+        c.profile_memory_for = Duration::from_secs(60);
+        c.profile_fresh_for = Duration::from_secs(3);
+    })
+    .await;
+    assert!(app.get("/@odessa.finch").await.headers().get(server::http::CACHE_STATUS_HEADER).is_none());
+    assert_eq!(app.get("/@odessa.finch").await.headers()[server::http::CACHE_STATUS_HEADER], "hit");
+    tokio::time::sleep(Duration::from_millis(3100)).await;
+    let later = app.get("/@odessa.finch").await;
+    assert!(later.headers().get(server::http::CACHE_STATUS_HEADER).is_none(), "rendered again");
+    assert!(later.text().await.unwrap().contains(r#"data-freshness="stale""#));
+    app.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fresh_page_is_replayed_for_a_few_seconds_with_a_new_nonce() {
     let app = spawn_app_with(|c| c.profile_memory_for = Duration::from_secs(2)).await;

@@ -4,13 +4,14 @@
 //! popular profile is rendered once per window instead of once per visit.
 //!
 //! Only pages the app marks replayable (a fresh profile, status 200, no
-//! cookie set) are kept. Each replay gets a new CSP nonce: the one in the
+//! cookie set) are kept, and never past the moment the profile stops being
+//! fresh (`PROFILE_FRESH_SECS` after it was fetched). Each replay gets a new CSP nonce: the one in the
 //! kept page is swapped for a fresh one in the body and the header alike.
 
 use std::{
     collections::HashMap,
     sync::{Arc, RwLock},
-    time::{Duration, Instant},
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
 
 use axum::{
@@ -35,6 +36,8 @@ pub const CACHE_STATUS_HEADER: &str = "x-inssa-cache";
 
 pub struct PageCache {
     keep_for: Duration,
+    /// How long a profile is fresh after it was fetched.
+    profile_fresh_for: Duration,
     pages: RwLock<HashMap<PageKey, Arc<KeptPage>>>,
 }
 
@@ -46,7 +49,7 @@ struct PageKey {
 }
 
 struct KeptPage {
-    kept_at: Instant,
+    expires_at: Instant,
     headers: HeaderMap,
     body: Bytes,
     /// The nonce the page was rendered with, in its body and its CSP.
@@ -54,20 +57,29 @@ struct KeptPage {
 }
 
 impl PageCache {
-    pub fn new(keep_for: Duration) -> PageCache {
-        PageCache { keep_for, pages: RwLock::new(HashMap::new()) }
+    pub fn new(keep_for: Duration, profile_fresh_for: Duration) -> PageCache {
+        PageCache { keep_for, profile_fresh_for, pages: RwLock::new(HashMap::new()) }
+    }
+
+    /// How long a page may be replayed: the window, cut short when its
+    /// profile (fetched at `fetched_at`, Unix milliseconds) turns stale sooner.
+    fn replay_for(&self, fetched_at: u64, now: SystemTime) -> Duration {
+        let stale_at = UNIX_EPOCH.checked_add(Duration::from_millis(fetched_at) + self.profile_fresh_for);
+        let fresh_for = stale_at.and_then(|stale_at| stale_at.duration_since(now).ok()).unwrap_or_default();
+        self.keep_for.min(fresh_for)
     }
 
     fn get(&self, key: &PageKey) -> Option<Arc<KeptPage>> {
         let pages = self.pages.read().unwrap_or_else(|e| e.into_inner());
-        pages.get(key).filter(|page| page.kept_at.elapsed() < self.keep_for).cloned()
+        let now = Instant::now();
+        pages.get(key).filter(|page| now < page.expires_at).cloned()
     }
 
     fn keep(&self, key: PageKey, page: KeptPage) {
         let mut pages = self.pages.write().unwrap_or_else(|e| e.into_inner());
         if pages.len() >= MAX_PAGES {
-            let keep_for = self.keep_for;
-            pages.retain(|_, page| page.kept_at.elapsed() < keep_for);
+            let now = Instant::now();
+            pages.retain(|_, page| now < page.expires_at);
         }
         if pages.len() < MAX_PAGES {
             pages.insert(key, Arc::new(page));
@@ -89,8 +101,12 @@ pub async fn replay_profile_pages(State(cache): State<Arc<PageCache>>, request: 
     }
 
     let mut response = next.run(request).await;
-    let replayable = response.headers_mut().remove(REPLAYABLE_PAGE_HEADER).is_some();
-    if !replayable || response.status() != StatusCode::OK || response.headers().contains_key(header::SET_COOKIE) {
+    let fetched_at = response.headers_mut().remove(REPLAYABLE_PAGE_HEADER);
+    let Some(fetched_at) = fetched_at.and_then(|v| v.to_str().ok()?.parse::<u64>().ok()) else {
+        return response;
+    };
+    let replay_for = cache.replay_for(fetched_at, SystemTime::now());
+    if replay_for.is_zero() || response.status() != StatusCode::OK || response.headers().contains_key(header::SET_COOKIE) {
         return response;
     }
     let Some(nonce) = response.headers().get(header::CONTENT_SECURITY_POLICY).and_then(policy_nonce) else {
@@ -106,7 +122,7 @@ pub async fn replay_profile_pages(State(cache): State<Arc<PageCache>>, request: 
         }
     };
     if body.len() <= MAX_PAGE_BYTES {
-        cache.keep(key, KeptPage { kept_at: Instant::now(), headers: parts.headers.clone(), body: body.clone(), nonce });
+        cache.keep(key, KeptPage { expires_at: Instant::now() + replay_for, headers: parts.headers.clone(), body: body.clone(), nonce });
     }
     Response::from_parts(parts, Body::from(body))
 }
@@ -176,5 +192,17 @@ mod tests {
         );
         assert_ne!(new_nonce(), new_nonce());
         assert_eq!(new_nonce().len(), 22);
+    }
+
+    #[test]
+    fn a_page_is_replayed_no_longer_than_its_profile_is_fresh() {
+        let cache = PageCache::new(Duration::from_secs(5), Duration::from_secs(3600));
+        let now = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let fetched = |secs_ago: u64| (1_800_000_000 - secs_ago) * 1000;
+        assert_eq!(cache.replay_for(fetched(0), now), Duration::from_secs(5), "the window");
+        assert_eq!(cache.replay_for(fetched(3598), now), Duration::from_secs(2), "until it turns stale");
+        assert_eq!(cache.replay_for(fetched(3600), now), Duration::ZERO, "stale now");
+        assert_eq!(cache.replay_for(fetched(7200), now), Duration::ZERO);
+        assert_eq!(cache.replay_for(1_800_000_100_000, now), Duration::from_secs(5), "a clock a little behind");
     }
 }
