@@ -16,7 +16,10 @@ test("search from the home page, open a profile, follow the nominator", async ({
   // The avatar is a real picture, served through our proxy.
   const avatar = page.locator("header img").first();
   await expect(avatar).toHaveAttribute("src", /^\/img\?src=/);
-  expect(await avatar.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+  // Lazy and async: wait for it to arrive rather than check once.
+  await expect
+    .poll(() => avatar.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0))
+    .toBe(true);
 
   await page.getByTestId("nominated-by").click();
   await expect(page).toHaveURL(/\/@twren$/);

@@ -116,7 +116,7 @@ async fn postgres_stopped_and_restarted_while_serving() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_upstream_fault_degrades_pages_and_heals() {
     let faults = [
-        ("slow", Faults { latency_ms: 1500, ..Faults::default() }),
+        ("slow", Faults { latency_ms: 2500, ..Faults::default() }),
         ("hanging", Faults { hang: true, ..Faults::default() }),
         ("429", Faults { rate_429: 1.0, retry_after_secs: 1, ..Faults::default() }),
         ("5xx", Faults { rate_5xx: 1.0, ..Faults::default() }),
@@ -143,7 +143,7 @@ async fn every_upstream_fault_degrades_pages_and_heals() {
         let started = Instant::now();
         let res = app.get("/@odessa.finch").await;
         assert_eq!(res.status(), 200, "{name}: stale copy served");
-        assert!(started.elapsed() < Duration::from_secs(1), "{name}: without waiting for Clubhouse");
+        assert!(started.elapsed() < Duration::from_secs(2), "{name}: without waiting for Clubhouse");
         assert_no_internals(name, &res.text().await.unwrap());
 
         // One never seen is a clear answer: the page when Clubhouse is only
@@ -238,7 +238,11 @@ async fn sigkill_during_a_signup_flood_loses_no_acknowledged_signup() {
             })
         })
         .collect();
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Kill mid-flood, once it is clearly a flood (and not later than 30 s).
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while acknowledged.lock().unwrap().len() < 200 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     server.signal("-KILL");
     let _ = server.child.wait();
     for worker in workers {

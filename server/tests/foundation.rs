@@ -185,7 +185,9 @@ async fn sigterm_drains_then_finishes_in_flight_requests() {
         .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
         .env("DATABASE_URL", common::database_url_for(&db_name))
         .env("LOG_LEVEL", "warn")
-        .env("DRAIN_SECS", "1")
+        // Long enough that the checks below run inside the drain on a busy
+        // machine.
+        .env("DRAIN_SECS", "3")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -214,7 +216,6 @@ async fn sigterm_drains_then_finishes_in_flight_requests() {
     std::thread::sleep(Duration::from_millis(300));
     let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(status.success());
-    std::thread::sleep(Duration::from_millis(300));
     // Draining: not ready, so the proxy sends new work elsewhere, but new
     // requests that still arrive are served.
     let get = |path: &str| {
@@ -224,7 +225,15 @@ async fn sigterm_drains_then_finishes_in_flight_requests() {
         s.read_to_string(&mut response).unwrap();
         response
     };
-    let ready = get("/readyz");
+    // The signal is handled asynchronously: wait for it to be seen.
+    let mut ready = get("/readyz");
+    for _ in 0..20 {
+        if ready.starts_with("HTTP/1.1 503") {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+        ready = get("/readyz");
+    }
     assert!(ready.starts_with("HTTP/1.1 503") && ready.contains("draining"), "{ready}");
     assert!(get("/healthz").starts_with("HTTP/1.1 200"));
     stream.write_all(&body.as_bytes()[5..]).unwrap();

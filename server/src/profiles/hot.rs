@@ -92,10 +92,10 @@ mod tests {
 
     #[test]
     fn entries_expire_and_zero_turns_it_off() {
-        let hot = HotTier::new(Duration::from_millis(30));
+        let hot = HotTier::new(Duration::from_millis(500));
         hot.put("a", &profile(1));
         assert_eq!(hot.get("a").unwrap().profile.user_id, 1);
-        std::thread::sleep(Duration::from_millis(40));
+        std::thread::sleep(Duration::from_millis(550));
         assert!(hot.get("a").is_none());
 
         let off = HotTier::new(Duration::ZERO);

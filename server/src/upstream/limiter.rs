@@ -246,8 +246,8 @@ mod tests {
         limiter.resume();
         assert!(limiter.acquire().await.is_ok());
         // A short pause within max_wait is waited out instead of refused.
-        limiter.pause(Duration::from_millis(300), PauseReason::Failing);
         let before = Instant::now();
+        limiter.pause(Duration::from_millis(300), PauseReason::Failing);
         assert!(limiter.acquire().await.is_ok());
         assert!(before.elapsed() >= Duration::from_millis(300));
     }
