@@ -254,6 +254,7 @@ async fn assets_get_cache_headers_by_whether_their_names_are_hashed() {
     let site = std::env::temp_dir().join(format!("inssa-site-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(site.join("pkg")).unwrap();
     std::fs::write(site.join("pkg/inssa.abc123.css"), "body{}").unwrap();
+    std::fs::write(site.join("pkg/inssa.abc123.css.br"), "brotli bytes").unwrap();
     for (hashed, expected) in [(true, "public, max-age=31536000, immutable"), (false, "no-cache")] {
         let root = site.to_string_lossy().into_owned();
         let app = spawn_app_with(move |c| {
@@ -264,6 +265,12 @@ async fn assets_get_cache_headers_by_whether_their_names_are_hashed() {
         let res = app.get("/pkg/inssa.abc123.css").await;
         assert_eq!(res.status(), 200);
         assert_eq!(res.headers()["cache-control"], expected);
+        assert_eq!(res.text().await.unwrap(), "body{}");
+        // The precompressed copy, to a browser that takes brotli.
+        let res = app.client.get(app.url("/pkg/inssa.abc123.css")).header("accept-encoding", "br").send().await.unwrap();
+        assert_eq!(res.headers()["content-encoding"], "br");
+        assert_eq!(res.headers()["cache-control"], expected);
+        assert_eq!(res.text().await.unwrap(), "brotli bytes");
         if !hashed {
             // A 404 page is not an asset (and rendering it with hashed names
             // would need cargo-leptos's hash.txt beside the test binary).

@@ -156,3 +156,44 @@ async fn the_page_policy_is_only_sent_by_pages() {
     assert!(res.headers()["content-security-policy"].to_str().unwrap().starts_with("default-src 'none'"));
     app.stop().await;
 }
+
+/// Files and pages keep their own headers when served at the same time.
+/// leptos_axum's file handler applies the response options it finds in the
+/// reactive owner current on its thread; under concurrent renders that could
+/// be a page's, so the file took the page's headers and the page went out
+/// without its CSP (and a page's Set-Cookie could have gone to another
+/// visitor the same way). Files are now served without Leptos.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_and_pages_served_together_keep_their_own_headers() {
+    let site = std::env::temp_dir().join(format!("inssa-site-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    std::fs::write(site.join("pkg/inssa.css"), "body{}").unwrap();
+    let root = site.to_string_lossy().into_owned();
+    let app = spawn_app_with(move |c| {
+        c.site_root = root;
+        c.hash_files = false;
+        c.profile_memory_for = Duration::ZERO;
+    })
+    .await;
+    let served = &app;
+    let pages = (0..60).map(|i| async move {
+        let path = if i % 3 == 0 { "/@odessa.finch".to_owned() } else { format!("/@nobody{i}.here.zz") };
+        let res = served.get(&path).await;
+        let policy = res.headers()["content-security-policy"].to_str().unwrap().to_owned();
+        (path, policy)
+    });
+    let files = (0..240).map(|_| async move {
+        let res = served.get("/pkg/inssa.css").await;
+        assert_eq!(res.status(), 200);
+        res.headers()["content-security-policy"].to_str().unwrap().to_owned()
+    });
+    let (pages, files) = futures::join!(futures::future::join_all(pages), futures::future::join_all(files));
+    for (path, policy) in pages {
+        assert!(policy.contains("script-src 'self'"), "{path} went out without the page policy: {policy}");
+    }
+    for policy in files {
+        assert!(policy.starts_with("default-src 'none'"), "a file took a page's policy: {policy}");
+    }
+    app.stop().await;
+    std::fs::remove_dir_all(site).unwrap();
+}

@@ -15,16 +15,19 @@ pub use page_cache::{PageCache, CACHE_STATUS_HEADER};
 
 use std::sync::Arc;
 
-use axum::{extract::FromRef, routing::get, Router};
+use axum::{extract::FromRef, handler::HandlerWithoutStateExt, routing::get, Router};
 use leptos::prelude::*;
-use leptos_axum::{file_and_error_handler_with_context, generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, render_app_async_with_context, LeptosRoutes};
 use sqlx::PgPool;
 
 use app::{
     ports::{Profiles, SiteSettings, Waitlist},
     shell, App,
 };
-use tower_http::{limit::RequestBodyLimitLayer, services::ServeFile};
+use tower_http::{
+    limit::RequestBodyLimitLayer,
+    services::{ServeDir, ServeFile},
+};
 
 use crate::{
     profiles::{Directory, ProfileService},
@@ -77,10 +80,30 @@ pub fn router(state: AppState) -> Router {
             provide_context(waitlist.clone());
         }
     };
-    // `/{handle}` is a page route, so single-segment static files need
-    // routes of their own.
-    let root_file = |name: &str| ServeFile::new(format!("{}/{name}", state.leptos_options.site_root));
+    // Files are served without Leptos: leptos_axum's file handler applies
+    // the response options of whatever reactive owner is current on its
+    // thread, which under load can be another request's page, taking that
+    // page's headers (its CSP, a Set-Cookie). Precompressed copies (`.br`,
+    // `.gz`, written by `cargo leptos build --precompress`) are preferred.
+    // `/{handle}` is a page route, so single-segment files need routes of
+    // their own.
+    let site_root = &state.leptos_options.site_root;
+    let root_file =
+        |name: &str| ServeFile::new(format!("{site_root}/{name}")).precompressed_br().precompressed_gzip();
     let shell_options = state.leptos_options.clone();
+    // Any other path, a missing asset included: the app's own 404 page.
+    let not_found_page = {
+        let render = render_app_async_with_context(context.clone(), {
+            let options = shell_options.clone();
+            move || shell(options.clone())
+        });
+        move |request: axum::extract::Request| render(request)
+    };
+    // Routed (not nested) so the path stays whole for the 404 page.
+    let assets = ServeDir::new(&**site_root)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(not_found_page.clone().into_service());
 
     Router::new()
         .route("/healthz", get(health::healthz))
@@ -91,11 +114,12 @@ pub fn router(state: AppState) -> Router {
         .route_service("/favicon.ico", root_file("favicon.ico"))
         .route_service("/robots.txt", root_file("robots.txt"))
         .route_service("/avatar-placeholder.svg", root_file("avatar-placeholder.svg"))
+        .route_service("/pkg/{*file}", assets)
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = shell_options.clone();
             move || shell(options.clone())
         })
-        .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .fallback(not_found_page)
         .layer(axum::middleware::from_fn_with_state(state.pages.clone(), page_cache::replay_profile_pages))
         .layer(axum::middleware::from_fn_with_state(state.leptos_options.hash_files, assets::cache_headers))
         .layer(axum::middleware::from_fn(server_fns::decoding_errors_are_bad_requests))
