@@ -7,6 +7,7 @@ mod client_ip;
 mod health;
 mod observe;
 mod page_cache;
+mod reactive_root;
 mod security;
 mod server_fns;
 pub mod images;
@@ -120,6 +121,7 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone())
         })
         .fallback(not_found_page)
+        .layer(axum::middleware::from_fn(reactive_root::fresh_reactive_root))
         .layer(axum::middleware::from_fn_with_state(state.pages.clone(), page_cache::replay_profile_pages))
         .layer(axum::middleware::from_fn_with_state(state.leptos_options.hash_files, assets::cache_headers))
         .layer(axum::middleware::from_fn(server_fns::decoding_errors_are_bad_requests))
