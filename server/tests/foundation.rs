@@ -251,10 +251,7 @@ async fn sigterm_drains_then_finishes_in_flight_requests() {
 /// unhashed ones must be revalidated.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn assets_get_cache_headers_by_whether_their_names_are_hashed() {
-    let site = std::env::temp_dir().join(format!("inssa-site-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(site.join("pkg")).unwrap();
-    std::fs::write(site.join("pkg/inssa.abc123.css"), "body{}").unwrap();
-    std::fs::write(site.join("pkg/inssa.abc123.css.br"), "brotli bytes").unwrap();
+    let site = common::temp_site(&[("pkg/inssa.abc123.css", "body{}"), ("pkg/inssa.abc123.css.br", "brotli bytes")]);
     for (hashed, expected) in [(true, "public, max-age=31536000, immutable"), (false, "no-cache")] {
         let root = site.to_string_lossy().into_owned();
         let app = spawn_app_with(move |c| {

@@ -377,8 +377,8 @@ async fn hot_profiles_are_served_from_memory_for_a_few_seconds() {
 }
 
 /// A kept page never outlives its profile's freshness, even when the replay
-/// window is longer: once the profile is stale the page is rendered again
-/// (and says so), and its refresh goes to Clubhouse.
+/// window is longer: once the profile is stale the page is rendered again,
+/// and says so.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_page_is_not_replayed_once_its_profile_is_stale() {
     let app = spawn_app_with(|c| {

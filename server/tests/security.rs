@@ -165,9 +165,7 @@ async fn the_page_policy_is_only_sent_by_pages() {
 /// visitor the same way). Files are now served without Leptos.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn files_and_pages_served_together_keep_their_own_headers() {
-    let site = std::env::temp_dir().join(format!("inssa-site-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(site.join("pkg")).unwrap();
-    std::fs::write(site.join("pkg/inssa.css"), "body{}").unwrap();
+    let site = common::temp_site(&[("pkg/inssa.css", "body{}")]);
     let root = site.to_string_lossy().into_owned();
     let app = spawn_app_with(move |c| {
         c.site_root = root;

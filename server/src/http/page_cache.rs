@@ -5,8 +5,9 @@
 //!
 //! Only pages the app marks replayable (a fresh profile, status 200, no
 //! cookie set) are kept, and never past the moment the profile stops being
-//! fresh (`PROFILE_FRESH_SECS` after it was fetched). Each replay gets a new CSP nonce: the one in the
-//! kept page is swapped for a fresh one in the body and the header alike.
+//! fresh (`PROFILE_FRESH_SECS` after it was fetched). Each replay gets a new
+//! CSP nonce: the one in the kept page is swapped for a fresh one in the
+//! body and the header alike.
 
 use std::{
     collections::HashMap,

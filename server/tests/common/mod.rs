@@ -126,3 +126,15 @@ pub async fn backdate(app: &TestApp, username: &str, hours: i32) {
         .await
         .unwrap();
 }
+
+/// A built-site directory of the test's own holding `files` (paths relative
+/// to the site root, e.g. `pkg/inssa.css`), for `Config::site_root`.
+pub fn temp_site(files: &[(&str, &str)]) -> std::path::PathBuf {
+    let site = std::env::temp_dir().join(format!("inssa-site-{}", uuid::Uuid::new_v4().simple()));
+    for (path, contents) in files {
+        let path = site.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, contents).unwrap();
+    }
+    site
+}
