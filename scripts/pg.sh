@@ -11,14 +11,19 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 cmd=${1:-}; name=${2:-}; fresh=${3:-}
+# INSSA_PG_PORT moves all four: dev on it, the others 10, 20 and 30 above, so
+# the test run's clusters (test and drill) never share a port.
+base=${INSSA_PG_PORT:-54329}
+[[ "$base" =~ ^[0-9]+$ ]] && [ "$base" -ge 1024 ] && [ "$base" -le 65500 ] \
+  || die "INSSA_PG_PORT must be a port number from 1024 to 65500, not '$base'"
 case "$name" in
-  dev)  port=${INSSA_PG_PORT:-54329}; fsync=on ;;
+  dev)  port=$base; fsync=on ;;
   # Tests trade durability for speed; the cluster is thrown away anyway.
-  test) port=${INSSA_PG_PORT:-54339}; fsync=off ;;
+  test) port=$((base + 10)); fsync=off ;;
   # Benchmarks measure durable writes, as in production.
-  bench) port=${INSSA_PG_PORT:-54349}; fsync=on ;;
+  bench) port=$((base + 20)); fsync=on ;;
   # The fault drills stop and restart this one while a server uses it.
-  drill) port=${INSSA_PG_PORT:-54359}; fsync=off ;;
+  drill) port=$((base + 30)); fsync=off ;;
   *) die "usage: scripts/pg.sh start|stop dev|test|bench|drill [--fresh]" ;;
 esac
 

@@ -46,6 +46,8 @@ pub struct Config {
     pub profile_memory_for: Duration,
     /// `IMAGE_HOSTS`: hosts (`host` or `host:port`) the image proxy may fetch from.
     pub image_hosts: Vec<String>,
+    /// `IMAGE_FETCHES_AT_ONCE`: outside image fetches in flight at a time (per replica).
+    pub image_fetches_at_once: u32,
     /// `WAITLIST_SIGNUPS_PER_HOUR`: signups one client address may make per hour (per replica).
     pub waitlist_signups_per_hour: u32,
     /// `SEARCHES_PER_MINUTE`: searches one client address may make per minute (per replica).
@@ -237,6 +239,10 @@ impl Config {
             }
         }
 
+        let image_fetches_at_once = match get("IMAGE_FETCHES_AT_ONCE") {
+            Some(v) => parse_range("IMAGE_FETCHES_AT_ONCE", &v, 1, 10_000)?,
+            None => 16,
+        };
         let waitlist_signups_per_hour = match get("WAITLIST_SIGNUPS_PER_HOUR") {
             Some(v) => parse_range("WAITLIST_SIGNUPS_PER_HOUR", &v, 1, 1_000_000)?,
             None => 10,
@@ -281,6 +287,7 @@ impl Config {
             profile_not_found_for,
             profile_memory_for,
             image_hosts,
+            image_fetches_at_once,
             listen_addr,
             database_url,
             database_password,
@@ -319,6 +326,7 @@ impl fmt::Debug for Config {
             .field("profile_not_found_for", &self.profile_not_found_for)
             .field("profile_memory_for", &self.profile_memory_for)
             .field("image_hosts", &self.image_hosts)
+            .field("image_fetches_at_once", &self.image_fetches_at_once)
             .field("waitlist_signups_per_hour", &self.waitlist_signups_per_hour)
             .field("searches_per_minute", &self.searches_per_minute)
             .field("trusted_proxies", &self.trusted_proxies)

@@ -70,7 +70,8 @@ impl Application {
                 memory_for: config.profile_memory_for,
             },
         );
-        let images = http::images::ImageProxy::new(config.image_hosts.clone()).map_err(StartError::Upstream)?;
+        let images = http::images::ImageProxy::new(config.image_hosts.clone(), config.image_fetches_at_once)
+            .map_err(StartError::Upstream)?;
         let waitlist = Arc::new(waitlist::WaitlistService::new(db.clone(), config.waitlist_signups_per_hour));
         let trusted_proxies = Arc::new(config.trusted_proxies.clone());
         let search_limiter =

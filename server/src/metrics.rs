@@ -81,10 +81,17 @@ pub fn page_replay() {
     counter!("profile_page_replays_total").increment(1);
 }
 
-/// How a fetch from Clubhouse ended: `stored`, `not_found`, `failed`, or
-/// `found_cached` when another replica fetched it first.
+/// How a fetch from Clubhouse ended: `stored`, `found_not_stored` (the
+/// database write failed; the visitor still gets the profile), `not_found`,
+/// `failed`, or `found_cached` when another replica fetched it first.
 pub fn profile_fetch(result: &'static str) {
     counter!("profile_fetches_total", "result" => result).increment(1);
+}
+
+/// How a background refresh of a stale profile ended: `refreshed`,
+/// `not_found` or `failed` (the stale copy is then served as it is).
+pub fn profile_refresh(result: &'static str) {
+    counter!("profile_refreshes_total", "result" => result).increment(1);
 }
 
 pub fn upstream_call(endpoint: &'static str, result: &'static str, elapsed: Duration) {
@@ -104,6 +111,13 @@ pub fn limiter_denied(reason: &'static str) {
 
 /// `accepted`, `rate_limited`, `failed`, or a refusal before the store:
 /// `invalid`, `cross_origin`, `honeypot`.
+/// How an image proxy request ended: `ok`, `refused` (not an allowed
+/// source), `not_found`, `failed` (the host failed or sent no usable image)
+/// or `busy` (too many fetches in flight).
+pub fn image_fetch(result: &'static str) {
+    counter!("image_fetches_total", "result" => result).increment(1);
+}
+
 pub fn waitlist_signup(result: &'static str) {
     counter!("waitlist_signups_total", "result" => result).increment(1);
 }

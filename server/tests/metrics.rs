@@ -74,3 +74,30 @@ async fn a_metrics_token_keeps_metrics_private() {
     assert_eq!(right.status(), 200);
     app.stop().await;
 }
+
+/// A stale profile is served at once and refreshed in the background; the
+/// refresh's outcome is counted on its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn background_refreshes_are_counted_by_outcome() {
+    let app = spawn_app_with(|c| {
+        // Every stored copy is stale at once, and nothing is kept in memory.
+        c.profile_fresh_for = std::time::Duration::ZERO;
+        c.profile_memory_for = std::time::Duration::ZERO;
+    })
+    .await;
+    let series = r#"profile_refreshes_total{result="refreshed"}"#;
+    let before = metric(&app.get("/metrics").await.text().await.unwrap(), series);
+    let name = app.sim.sim.usernames().into_iter().next().unwrap();
+    assert_eq!(app.get(&format!("/@{name}")).await.status(), 200, "a miss: fetched and stored");
+    assert_eq!(app.get(&format!("/@{name}")).await.status(), 200, "stale: served, refreshed behind");
+    let mut refreshed = 0.0;
+    for _ in 0..100 {
+        refreshed = metric(&app.get("/metrics").await.text().await.unwrap(), series) - before;
+        if refreshed >= 1.0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(refreshed >= 1.0, "the background refresh was counted");
+    app.stop().await;
+}

@@ -195,3 +195,45 @@ async fn files_and_pages_served_together_keep_their_own_headers() {
     app.stop().await;
     std::fs::remove_dir_all(site).unwrap();
 }
+
+/// The image proxy keeps a bounded number of outside fetches in flight: a
+/// request that finds no free slot within a second is turned away with 503
+/// rather than queued behind a slow image host.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_image_proxy_caps_its_fetches_in_flight() {
+    // An allowed image host that takes 2.5 s to answer anything (404).
+    let host = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let host_addr = host.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for socket in host.incoming() {
+            let Ok(mut socket) = socket else { return };
+            std::thread::spawn(move || {
+                use std::io::{Read, Write};
+                let mut request = [0u8; 2048];
+                let _ = socket.read(&mut request);
+                std::thread::sleep(Duration::from_millis(2500));
+                let _ = socket.write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+            });
+        }
+    });
+    let app = spawn_app_with(move |c| {
+        c.image_hosts = vec![host_addr.to_string()];
+        c.image_fetches_at_once = 1;
+    })
+    .await;
+    let (a, b) = (format!("/img?src=http://{host_addr}/a.png"), format!("/img?src=http://{host_addr}/b.png"));
+    let first = app.get(&a);
+    let second = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        app.get(&b).await
+    };
+    let (first, second) = tokio::join!(first, second);
+    let mut answers = [(first.status().as_u16(), first.headers().get("retry-after").cloned()), (second.status().as_u16(), second.headers().get("retry-after").cloned())];
+    answers.sort_by_key(|(status, _)| *status);
+    assert_eq!(answers[0].0, 404, "one fetch got the slow host's answer");
+    assert_eq!(answers[1].0, 503, "the other found no free slot");
+    assert_eq!(answers[1].1.as_ref().unwrap(), "1");
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert!(metrics.contains(r#"image_fetches_total{result="busy"}"#), "{metrics}");
+    app.stop().await;
+}

@@ -1,7 +1,8 @@
 //! `/img?src=…`: the avatar proxy. Pages never hot-link Clubhouse's image
 //! hosts; this fetches from an allow-list only, follows no redirect off it,
-//! accepts only raster image types up to a size limit, and lets browsers and
-//! the edge cache the result for a week.
+//! accepts only raster image types up to a size limit, keeps a bounded number
+//! of fetches in flight, and lets browsers and the edge cache the result for
+//! a week.
 
 use std::{sync::Arc, time::Duration};
 
@@ -13,20 +14,29 @@ use axum::{
 };
 use reqwest::Url;
 use serde::Deserialize;
+use tokio::sync::Semaphore;
 
 use super::AppState;
+use crate::metrics;
 
 const ALLOWED_TYPES: &[&str] = &["image/png", "image/jpeg", "image/gif", "image/webp", "image/avif"];
 const MAX_IMAGE_BYTES: usize = 2 * 1024 * 1024;
+/// How long a request waits for a fetch slot before it is turned away: an
+/// avatar is not worth holding a connection for longer.
+const WAIT_FOR_SLOT: Duration = Duration::from_secs(1);
 
 #[derive(Clone)]
 pub struct ImageProxy {
     http: reqwest::Client,
     allowed_hosts: Arc<Vec<String>>,
+    /// One permit per fetch in flight: a flood of `/img` requests (each with
+    /// a new query string, so no cache helps) cannot open unbounded
+    /// connections to the image hosts.
+    slots: Arc<Semaphore>,
 }
 
 impl ImageProxy {
-    pub fn new(allowed_hosts: Vec<String>) -> Result<ImageProxy, reqwest::Error> {
+    pub fn new(allowed_hosts: Vec<String>, fetches_at_once: u32) -> Result<ImageProxy, reqwest::Error> {
         let allowed_hosts = Arc::new(allowed_hosts);
         let for_redirects = allowed_hosts.clone();
         let http = reqwest::Client::builder()
@@ -40,7 +50,8 @@ impl ImageProxy {
                 }
             }))
             .build()?;
-        Ok(ImageProxy { http, allowed_hosts })
+        let slots = Arc::new(Semaphore::new(fetches_at_once.max(1) as usize));
+        Ok(ImageProxy { http, allowed_hosts, slots })
     }
 
     pub fn allows(&self, url: &Url) -> bool {
@@ -70,8 +81,28 @@ pub async fn proxy_image(State(state): State<AppState>, Query(query): Query<Imag
     let proxy = &state.images;
     let url = match Url::parse(query.src.trim()) {
         Ok(url) if proxy.allows(&url) => url,
-        _ => return plain(StatusCode::BAD_REQUEST, "image source not allowed"),
+        _ => {
+            metrics::image_fetch("refused");
+            return plain(StatusCode::BAD_REQUEST, "image source not allowed");
+        }
     };
+    let Ok(Ok(_slot)) = tokio::time::timeout(WAIT_FOR_SLOT, proxy.slots.clone().acquire_owned()).await else {
+        metrics::image_fetch("busy");
+        let mut busy = plain(StatusCode::SERVICE_UNAVAILABLE, "image proxy busy");
+        busy.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return busy;
+    };
+    let response = fetch(proxy, url).await;
+    metrics::image_fetch(match response.status() {
+        StatusCode::OK => "ok",
+        StatusCode::NOT_FOUND => "not_found",
+        _ => "failed",
+    });
+    response
+}
+
+/// Fetches an allowed image and answers with it, or with a plain error.
+async fn fetch(proxy: &ImageProxy, url: Url) -> Response {
     let mut upstream = match proxy.http.get(url.clone()).send().await {
         Ok(r) => r,
         Err(e) => {

@@ -14,6 +14,7 @@ use futures::{
     future::{BoxFuture, Shared},
     FutureExt,
 };
+use tracing::Instrument;
 
 use super::{
     hot::HotTier,
@@ -99,9 +100,17 @@ impl ProfileService {
                 metrics::profile_lookup(if failing { "stale_failing" } else { "stale" });
                 let service = self.clone();
                 let username = username.clone();
-                tokio::spawn(async move {
-                    service.fetch_once(&username).await;
-                });
+                tokio::spawn(
+                    async move {
+                        metrics::profile_refresh(match service.fetch_once(&username).await {
+                            FetchOutcome::Found(_) => "refreshed",
+                            FetchOutcome::NotFound => "not_found",
+                            FetchOutcome::Failed(_) => "failed",
+                        });
+                    }
+                    // Its log lines carry the id of the request that found the profile stale.
+                    .in_current_span(),
+                );
                 found(cached, if failing { Freshness::StaleUpstreamFailing } else { Freshness::Stale })
             }
             Ok(Cached::KnownMissing) => {
@@ -151,11 +160,14 @@ impl ProfileService {
             } else {
                 let service = self.clone();
                 let username = username.clone();
-                let task = tokio::spawn(async move {
-                    let outcome = service.fetch_and_store(&username).await;
-                    service.in_flight.lock().unwrap_or_else(|e| e.into_inner()).remove(&username.key());
-                    outcome
-                });
+                let task = tokio::spawn(
+                    async move {
+                        let outcome = service.fetch_and_store(&username).await;
+                        service.in_flight.lock().unwrap_or_else(|e| e.into_inner()).remove(&username.key());
+                        outcome
+                    }
+                    .in_current_span(),
+                );
                 let fetch = async move {
                     task.await.unwrap_or_else(|e| {
                         tracing::error!("profile fetch task failed: {e}");
@@ -224,9 +236,13 @@ impl ProfileService {
                     None => self.store.store(&fetched.profile, &fetched.raw).await,
                 };
                 match stored {
-                    Ok(cached) => FetchOutcome::Found(cached),
+                    Ok(cached) => {
+                        metrics::profile_fetch("stored");
+                        FetchOutcome::Found(cached)
+                    }
                     Err(e) => {
                         tracing::error!("could not cache profile {key:?}: {e}");
+                        metrics::profile_fetch("found_not_stored");
                         FetchOutcome::Found(CachedProfile { profile: fetched.profile, fetched_at: Utc::now(), refresh_failed_at: None })
                     }
                 }
@@ -256,15 +272,18 @@ impl ProfileService {
         // only other replicas wait for the lock, one round trip longer.
         // The slot is held until the connection is back in the pool, so
         // fetches never hold more than half of it.
-        tokio::spawn(async move {
-            unlock(lock, &key).await;
-            drop(slot);
-        });
-        metrics::profile_fetch(match outcome {
-            FetchOutcome::Found(_) => "stored",
-            FetchOutcome::NotFound => "not_found",
-            FetchOutcome::Failed(_) => "failed",
-        });
+        tokio::spawn(
+            async move {
+                unlock(lock, &key).await;
+                drop(slot);
+            }
+            .in_current_span(),
+        );
+        match outcome {
+            FetchOutcome::Found(_) => {} // counted above, stored or not
+            FetchOutcome::NotFound => metrics::profile_fetch("not_found"),
+            FetchOutcome::Failed(_) => metrics::profile_fetch("failed"),
+        }
         outcome
     }
 
@@ -276,11 +295,14 @@ impl ProfileService {
         }
         let store = self.store.clone();
         let key = key.to_owned();
-        tokio::spawn(async move {
-            if let Err(e) = store.touch(&key).await {
-                tracing::warn!("could not record a view of {key:?}: {e}");
+        tokio::spawn(
+            async move {
+                if let Err(e) = store.touch(&key).await {
+                    tracing::warn!("could not record a view of {key:?}: {e}");
+                }
             }
-        });
+            .in_current_span(),
+        );
     }
 }
 
