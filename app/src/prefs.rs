@@ -94,6 +94,28 @@ mod tests {
         assert_eq!(p, Prefs { lang: Lang::Ko, theme: Theme::Dark });
     }
 
+    proptest::proptest! {
+        /// Any headers parse; a valid cookie among other pairs wins over
+        /// Accept-Language, and a broken one never beats it.
+        #[test]
+        fn preferences_come_from_any_headers(
+            junk in proptest::collection::vec(("[a-k]{1,5}", "[^;]{0,8}"), 0..5),
+            cookie in proptest::option::of(proptest::prelude::any::<String>()),
+            accept_language in proptest::option::of(proptest::prelude::any::<String>()),
+            lang in proptest::sample::select(vec!["en", "ko", "xx", ""]),
+            theme in proptest::sample::select(vec!["light", "dark", "system", "<b>"]),
+        ) {
+            let _ = Prefs::from_headers(cookie.as_deref(), accept_language.as_deref());
+            let mut pairs: Vec<String> = junk.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            pairs.insert(pairs.len() / 2, format!("lang={lang}"));
+            pairs.push(format!(" theme = {theme} "));
+            let prefs = Prefs::from_headers(Some(&pairs.join(";")), accept_language.as_deref());
+            let fallback = Lang::negotiate(accept_language.as_deref().unwrap_or(""));
+            proptest::prop_assert_eq!(prefs.lang, Lang::from_code(lang).unwrap_or(fallback));
+            proptest::prop_assert_eq!(prefs.theme, Theme::parse(theme).unwrap_or_default());
+        }
+    }
+
     #[test]
     fn bad_cookie_values_fall_back() {
         let p = Prefs::from_headers(Some("lang=xx; theme=<script>"), Some("ko"));
@@ -159,14 +181,37 @@ mod server {
     pub(super) fn same_site_path(referer: &str, host: &str) -> Option<String> {
         let (authority, path) = crate::server_data::split_url(referer)?;
         let path = path.split('#').next().unwrap_or("/").trim_end_matches('?');
-        // `//elsewhere` would leave the site.
-        (authority.eq_ignore_ascii_case(host) && !path.starts_with("//") && !path.contains('\\'))
+        // `//elsewhere` would leave the site, and so would `/\elsewhere` and
+        // `/<tab>/elsewhere`: browsers read `\` as `/` and drop tabs and
+        // newlines from a Location.
+        let leaves = path.starts_with("//") || path.contains('\\') || path.chars().any(char::is_control);
+        (authority.eq_ignore_ascii_case(host) && !leaves)
             .then(|| if path.is_empty() { "/".to_owned() } else { path.to_owned() })
     }
 
     #[cfg(test)]
     mod tests {
+        use proptest::prelude::*;
+
         use super::same_site_path;
+
+        proptest! {
+            /// Whatever the Referer, the way back is a path on this site, as
+            /// a browser would read it.
+            #[test]
+            fn the_way_back_never_leaves_the_site(
+                referer in any::<String>(),
+                path in "[/\\\\\t\r\n?#@:.a-z\\x00-\\x1f\\x7f ]{0,12}",
+            ) {
+                for referer in [referer, format!("https://inssa.club{path}"), format!("http://INSSA.club/{path}")] {
+                    if let Some(back) = same_site_path(&referer, "inssa.club") {
+                        let as_read: String = back.chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect();
+                        prop_assert!(as_read.starts_with('/') && !as_read.starts_with("//"), "{back:?}");
+                        prop_assert!(!back.contains('\\') && !back.chars().any(char::is_control), "{back:?}");
+                    }
+                }
+            }
+        }
 
         #[test]
         fn only_our_own_pages_are_returned_to() {
@@ -176,6 +221,7 @@ mod server {
             assert_eq!(same_site_path("https://inssa.club", host).as_deref(), Some("/"));
             assert_eq!(same_site_path("https://evil.example/@x", host), None);
             assert_eq!(same_site_path("https://inssa.club//evil.example/", host), None);
+            assert_eq!(same_site_path("https://inssa.club/\t/evil.example/", host), None);
             assert_eq!(same_site_path("not a url", host), None);
         }
     }

@@ -603,4 +603,48 @@ mod tests {
         assert!(empty.to_string().contains("is empty"), "{empty}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
+
+    mod properties {
+        use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+        use proptest::prelude::*;
+
+        use super::IpNetwork;
+
+        /// Whether `a` and `b` agree on their first `prefix` bits, bit by bit.
+        fn same_prefix(a: u128, b: u128, bits: u32, prefix: u8) -> bool {
+            (0..u32::from(prefix)).all(|i| (a >> (bits - 1 - i)) & 1 == (b >> (bits - 1 - i)) & 1)
+        }
+
+        proptest! {
+            /// TRUSTED_PROXIES entries: any text parses or is refused without
+            /// a panic; a network holds exactly the addresses that share its
+            /// prefix, IPv4 peers seen as IPv4-mapped IPv6 included.
+            #[test]
+            fn networks_hold_exactly_the_addresses_under_their_prefix(
+                text in any::<String>(),
+                base in any::<u32>(),
+                other in any::<u32>(),
+                flip in 0u32..32,
+                prefix in 0u8..=32,
+                base6 in any::<u128>(),
+                other6 in any::<u128>(),
+                prefix6 in 0u8..=128,
+            ) {
+                let _ = text.parse::<IpNetwork>();
+                let network: IpNetwork = format!("{}/{prefix}", Ipv4Addr::from(base)).parse().unwrap();
+                for ip in [base, other, base ^ (1 << flip)] {
+                    let inside = same_prefix(base.into(), ip.into(), 32, prefix);
+                    prop_assert_eq!(network.contains(IpAddr::V4(ip.into())), inside);
+                    prop_assert_eq!(network.contains(IpAddr::V6(Ipv4Addr::from(ip).to_ipv6_mapped())), inside);
+                }
+                let network6: IpNetwork = format!("{}/{prefix6}", Ipv6Addr::from(base6)).parse().unwrap();
+                for ip in [base6, other6, base6 ^ (1 << (flip * 4))] {
+                    prop_assert_eq!(network6.contains(IpAddr::V6(ip.into())), same_prefix(base6, ip, 128, prefix6));
+                }
+                let too_long = format!("{}/33", Ipv4Addr::from(base));
+                prop_assert!(too_long.parse::<IpNetwork>().is_err());
+            }
+        }
+    }
 }

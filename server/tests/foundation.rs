@@ -108,6 +108,7 @@ async fn preference_forms_set_http_only_cookies_and_go_back() {
     let cookie = res.headers()["set-cookie"].to_str().unwrap();
     assert!(cookie.starts_with("lang=ko;"), "{cookie}");
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "not Secure over plain HTTP: {cookie}");
 
     // A page elsewhere is never a destination.
     let res = app
@@ -173,7 +174,9 @@ fn an_invalid_setting_stops_the_binary_with_a_clear_message() {
     assert!(stderr.contains("invalid DATABASE_URL") && !stderr.contains("hunter2"), "{stderr}");
 }
 
-/// SIGTERM lets a request that is already being received finish, then exits 0.
+/// SIGTERM: not ready at once, still serving through the drain, then no new
+/// connections, while a request that was already being received when the
+/// drain ended still gets its answer; then exit 0.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_drains_then_finishes_in_flight_requests() {
     let db_name = create_database().await;
@@ -236,6 +239,17 @@ async fn sigterm_drains_then_finishes_in_flight_requests() {
     }
     assert!(ready.starts_with("HTTP/1.1 503") && ready.contains("draining"), "{ready}");
     assert!(get("/healthz").starts_with("HTTP/1.1 200"));
+    // The drain ends: the listener closes. The request on `stream` is still
+    // waiting for the rest of its body.
+    let mut closed = false;
+    for _ in 0..100 {
+        if TcpStream::connect(("127.0.0.1", port)).is_err() {
+            closed = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(closed, "the server stops accepting connections after the drain");
     stream.write_all(&body.as_bytes()[5..]).unwrap();
 
     let mut response = String::new();
@@ -283,8 +297,19 @@ async fn assets_get_cache_headers_by_whether_their_names_are_hashed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_response_carries_the_security_headers() {
     let app = spawn_app().await;
-    for path in ["/", "/no/such/page", "/healthz", "/robots.txt"] {
-        let res = app.get(path).await;
+    // Pages, files, and the answers of the limits and the image proxy.
+    let too_big = app.client.post(app.url("/api/waitlist/join")).body(vec![b'a'; 64 * 1024]);
+    let responses = [
+        ("/", app.get("/").await),
+        ("/no/such/page", app.get("/no/such/page").await),
+        ("/healthz", app.get("/healthz").await),
+        ("/robots.txt", app.get("/robots.txt").await),
+        ("/img (refused)", app.get("/img?src=javascript:alert(1)").await),
+        ("a 64 KiB POST", too_big.send().await.unwrap()),
+    ];
+    assert_eq!(responses[4].1.status(), 400);
+    assert_eq!(responses[5].1.status(), 413);
+    for (path, res) in responses {
         let h = res.headers();
         assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
         assert_eq!(h["referrer-policy"], "strict-origin-when-cross-origin", "{path}");
@@ -297,5 +322,9 @@ async fn every_response_carries_the_security_headers() {
     let app = spawn_app_with(|c| c.public_url = "https://inssa.example".into()).await;
     let res = app.get("/healthz").await;
     assert!(res.headers()["strict-transport-security"].to_str().unwrap().starts_with("max-age="));
+    // Under HTTPS the preference cookie is Secure too.
+    let res = app.client.post(app.url("/api/prefs/theme")).form(&[("theme", "dark")]).send().await.unwrap();
+    let cookie = res.headers()["set-cookie"].to_str().unwrap();
+    assert!(cookie.contains("; Secure") && cookie.contains("HttpOnly"), "{cookie}");
     app.stop().await;
 }

@@ -110,6 +110,43 @@ async fn searches_are_limited_per_client() {
     app.stop().await;
 }
 
+/// From a peer that is not a trusted proxy, X-Forwarded-For is the client's
+/// own claim: a new forged address on every request gets no new allowance.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forged_forwarded_for_from_an_untrusted_peer_is_ignored() {
+    let app = spawn_app_with(|c| {
+        c.searches_per_minute = 3;
+        c.waitlist_signups_per_hour = 2;
+        // Trusted: a proxy network the test's 127.0.0.1 is not in.
+        c.trusted_proxies = vec!["10.20.0.0/24".parse().unwrap()];
+    })
+    .await;
+    let statuses: Vec<u16> = {
+        let mut statuses = Vec::new();
+        for (i, q) in ["odessa", "finch", "bram", "yara"].into_iter().enumerate() {
+            statuses.push(search_from(&app, q, Some(&format!("203.0.113.{i}, 10.20.0.{i}"))).await.0);
+        }
+        statuses
+    };
+    assert_eq!(statuses, [200, 200, 200, 429], "one client, whatever it claims to be");
+
+    let mut signups = Vec::new();
+    for i in 0..3 {
+        let res = app
+            .client
+            .post(app.url("/api/waitlist/join"))
+            .header("origin", &app.base_url)
+            .header("x-forwarded-for", format!("198.51.100.{i}"))
+            .form(&[("email", format!("forged-{i}@example.com").as_str()), ("consent", "yes")])
+            .send()
+            .await
+            .unwrap();
+        signups.push(res.status().as_u16());
+    }
+    assert_eq!(signups, [200, 200, 429]);
+    app.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_slower_than_the_timeout_gets_a_503() {
     let app = spawn_app_with(|c| c.request_timeout = Duration::from_secs(1)).await;

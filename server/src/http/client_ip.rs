@@ -32,3 +32,36 @@ fn forwarded_for(request: &Request) -> Option<IpAddr> {
         .last()
         .and_then(|ip| ip.trim().parse().ok())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::net::IpAddr;
+
+    use axum::body::Body;
+    use proptest::prelude::*;
+
+    use super::{forwarded_for, Request};
+
+    proptest! {
+        /// The trusted proxy appends the address it saw; whatever the client
+        /// wrote before it, in one header line or several, cannot change it.
+        #[test]
+        fn the_proxys_own_entry_wins(forged in "[ -~]{0,60}", seen in any::<IpAddr>()) {
+            let one_line = Request::builder()
+                .header("x-forwarded-for", format!("{forged}, {seen}"))
+                .body(Body::empty())
+                .unwrap();
+            prop_assert_eq!(forwarded_for(&one_line), Some(seen));
+            let two_lines = Request::builder()
+                .header("x-forwarded-for", forged.as_str())
+                .header("x-forwarded-for", seen.to_string())
+                .body(Body::empty())
+                .unwrap();
+            prop_assert_eq!(forwarded_for(&two_lines), Some(seen));
+            // A forged header alone parses or not, without a panic.
+            let alone = Request::builder().header("x-forwarded-for", forged.as_str()).body(Body::empty()).unwrap();
+            let _ = forwarded_for(&alone);
+        }
+    }
+}
+

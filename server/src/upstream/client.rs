@@ -379,3 +379,40 @@ fn retry_after(headers: &header::HeaderMap) -> Option<Duration> {
         .ok()
         .map(Duration::from_secs)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use proptest::prelude::*;
+    use reqwest::header::{self, HeaderMap, HeaderValue};
+
+    use super::retry_after;
+
+    proptest! {
+        /// Upstream's Retry-After: whole seconds are read (spaces around
+        /// them allowed); anything else counts as absent, never a panic.
+        #[test]
+        fn retry_after_reads_whole_seconds_only(value in "[ -~]{0,24}", secs in any::<u64>()) {
+            let mut headers = HeaderMap::new();
+            if let Ok(value) = HeaderValue::from_str(&value) {
+                headers.insert(header::RETRY_AFTER, value);
+                let read = retry_after(&headers);
+                let digits = value_is_seconds(headers[header::RETRY_AFTER].to_str().unwrap());
+                prop_assert_eq!(read.is_some(), digits);
+            }
+            headers.insert(header::RETRY_AFTER, HeaderValue::from_str(&format!(" {secs} ")).unwrap());
+            prop_assert_eq!(retry_after(&headers), Some(Duration::from_secs(secs)));
+        }
+    }
+
+    /// A decimal number of seconds that fits in a u64, the reference for the
+    /// property above: written without `parse`.
+    fn value_is_seconds(value: &str) -> bool {
+        let digits = value.trim().strip_prefix('+').unwrap_or(value.trim());
+        !digits.is_empty()
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && digits.bytes().try_fold(0u64, |n, b| n.checked_mul(10)?.checked_add(u64::from(b - b'0'))).is_some()
+    }
+}
+
