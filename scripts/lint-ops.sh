@@ -105,17 +105,35 @@ check_nginx_conf() {
   [ -x "$nginx" ] || { log "error: nginx is not installed (scripts/setup.sh installs it)"; return 1; }
   local dir; dir=$(mktemp -d)
   local status=0
+  # `nginx -t` opens the configured pid file and logs, its built-in error
+  # log before it reads the configuration, and binds the listening sockets:
+  # the files are moved into $dir and the ports to free loopback ones, so
+  # the check needs no root and touches no running nginx.
+  local ports
+  read -r -a ports < <(python3 -c 'import socket
+socks = [socket.socket() for _ in range(3)]
+for s in socks: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in socks))')
+  sed -e "s#^pid .*#pid $dir/nginx.pid;#" -e "s#/dev/stderr#$dir/error.log#" \
+    -e "s#/dev/stdout#$dir/access.log#" \
+    -e "s#listen 80 #listen 127.0.0.1:${ports[0]} #" -e "s#listen 443 #listen 127.0.0.1:${ports[1]} #" \
+    -e "s#listen 127.0.0.1:8081;#listen 127.0.0.1:${ports[2]};#" \
+    deploy/nginx/nginx.conf > "$dir/nginx.conf"
+  if grep -E '^[^#]*listen ' "$dir/nginx.conf" | grep -vq '127\.0\.0\.1:'; then
+    log "error: deploy/nginx/nginx.conf listens where this check did not expect"; status=1
+  fi
   log "nginx -t on deploy/nginx/nginx.conf"
-  "$nginx" -q -t -p "$dir" -c "$REPO_ROOT/deploy/nginx/nginx.conf" || status=1
+  "$nginx" -q -t -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" || status=1
   if command -v openssl >/dev/null; then
     log "nginx -t on deploy/nginx/nginx.conf with TLS switched on"
     mkdir -p "$dir/tls"
     openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
       -keyout "$dir/tls/privkey.pem" -out "$dir/tls/fullchain.pem" 2>/dev/null
     sed -e 's/^\([[:space:]]*\)#tls /\1/' -e "s#/etc/nginx/tls/#$dir/tls/#" \
-      -e '/^[[:space:]]*http2 on;/d' deploy/nginx/nginx.conf > "$dir/tls.conf"
-    grep -q "listen 443 ssl" "$dir/tls.conf" || { log "error: switching TLS on changed nothing"; status=1; }
-    "$nginx" -q -t -p "$dir" -c "$dir/tls.conf" || status=1
+      -e '/^[[:space:]]*http2 on;/d' "$dir/nginx.conf" > "$dir/tls.conf"
+    grep -q "^[[:space:]]*listen .* ssl default_server" "$dir/tls.conf" \
+      || { log "error: switching TLS on changed nothing"; status=1; }
+    "$nginx" -q -t -p "$dir" -e "$dir/error.log" -c "$dir/tls.conf" || status=1
   else
     log "warning: no openssl, so the TLS variant of nginx.conf is not checked"
   fi

@@ -3,12 +3,13 @@
 //! restarted in turn (SIGTERM, then a new process). No request may fail and
 //! no acknowledged signup may be lost.
 //!
-//! The harness plays Swarm's part the way production sees it: when a replica
-//! is told to stop it leaves nginx's upstream set (in production Swarm takes
-//! the task out of `tasks.app`, which nginx re-resolves every 2 s), and the
-//! new process joins once it is ready. nginx never retries a request
-//! (`proxy_next_upstream off`), so one that a stopping replica dropped, or
-//! that reached it after it stopped listening, fails the test.
+//! The harness plays Swarm's part the way production sees it: a replica gets
+//! SIGTERM and leaves nginx's upstream set a second later (in production
+//! Swarm takes the task out of `tasks.app`, which nginx re-resolves every
+//! 2 s), inside the replica's drain; the new process joins once it is ready.
+//! nginx never retries a request (`proxy_next_upstream off`), so one that the
+//! stopping replica refused or dropped fails the test: it must keep serving
+//! through the drain and finish what it has.
 //!
 //! Run by `scripts/test.sh` with its figures shown:
 //!   cargo test --release -p server --test rolling_restart -- --ignored --nocapture
@@ -41,7 +42,8 @@ fn start_replica(port: u16, database_url: &str, simulator: &str) -> Child {
         .env("CLUBHOUSE_USER_ID", "910000000")
         .env("TRUSTED_PROXIES", "127.0.0.1")
         .env("WAITLIST_SIGNUPS_PER_HOUR", "1000000")
-        // Longer than nginx takes to reload without the replica.
+        // Longer than the harness takes to move traffic away (a second, then
+        // an nginx reload), as DRAIN_SECS must outlast the resolver cache.
         .env("DRAIN_SECS", "2")
         .env("LOG_LEVEL", "warn")
         .stdout(Stdio::null())
@@ -79,7 +81,7 @@ fn write_nginx_conf(dir: &std::path::Path, listen: u16, replicas: [u16; 2], out:
         r#"daemon off;
 worker_processes 1;
 pid {d}/nginx.pid;
-error_log {d}/error.log warn;
+error_log {d}/error.log notice;
 events {{ worker_connections 1024; }}
 http {{
     access_log off;
@@ -123,12 +125,25 @@ fn start_nginx(dir: &std::path::Path) -> Child {
         .expect("nginx starts")
 }
 
-/// Rewrites the configuration and has nginx load it: new connections go to
-/// new workers at once, while the old ones finish what they have.
-fn route(nginx: &Child, dir: &std::path::Path, listen: u16, replicas: [u16; 2], out: Option<usize>) {
+/// How many times nginx has started its workers: once at start, then once
+/// per configuration it loaded (a configuration it refuses starts none).
+fn worker_starts(dir: &std::path::Path) -> usize {
+    std::fs::read_to_string(dir.join("error.log")).unwrap_or_default().matches("start worker processes").count()
+}
+
+/// Rewrites the configuration and has nginx load it, and waits until it
+/// has: new connections go to the new workers, while the old ones finish
+/// what they have.
+async fn route(nginx: &Child, dir: &std::path::Path, listen: u16, replicas: [u16; 2], out: Option<usize>) {
+    let before = worker_starts(dir);
     write_nginx_conf(dir, listen, replicas, out);
     let status = Command::new("kill").args(["-HUP", &nginx.id().to_string()]).status().unwrap();
-    assert!(status.success(), "nginx reloads");
+    assert!(status.success());
+    let asked = Instant::now();
+    while worker_starts(dir) == before {
+        assert!(asked.elapsed() < Duration::from_secs(5), "nginx did not load the new configuration");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
 }
 
 #[derive(Default)]
@@ -239,22 +254,24 @@ async fn rolling_restart_behind_nginx_fails_no_request_and_loses_no_signup() {
         }));
     }
 
-    // Steady load, then each replica in turn: out of rotation and SIGTERM
-    // together, wait for it to exit (drain, then in-flight requests), start a
-    // new one on the same port, back into rotation once it is ready.
+    // Steady load, then each replica in turn: SIGTERM, out of rotation a
+    // second later (inside its 2 s drain), wait for it to exit (the drain,
+    // then in-flight requests), start a new one on the same port, back into
+    // rotation once it is ready.
     tokio::time::sleep(Duration::from_secs(1)).await;
     let mut restarts = Vec::new();
     for (i, port) in ports.into_iter().enumerate() {
         let started = Instant::now();
-        route(&nginx, &dir, nginx_port, ports, Some(i));
         let status = Command::new("kill").args(["-TERM", &replicas[i].id().to_string()]).status().unwrap();
         assert!(status.success());
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        route(&nginx, &dir, nginx_port, ports, Some(i)).await;
         let exit = tokio::task::block_in_place(|| replicas[i].wait()).unwrap();
         assert!(exit.success(), "replica {i} exited cleanly: {exit:?}");
         let stopped_after = started.elapsed();
         replicas[i] = start_replica(port, &database_url, &sim.base_url);
         let ready_after = wait_ready(&client, port).await;
-        route(&nginx, &dir, nginx_port, ports, None);
+        route(&nginx, &dir, nginx_port, ports, None).await;
         restarts.push((stopped_after, ready_after));
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
