@@ -14,7 +14,7 @@ cmd=${1:-}; name=${2:-}; fresh=${3:-}
 # INSSA_PG_PORT moves all four: dev on it, the others 10, 20 and 30 above, so
 # the test run's clusters (test and drill) never share a port.
 base=${INSSA_PG_PORT:-54329}
-[[ "$base" =~ ^[0-9]+$ ]] && [ "$base" -ge 1024 ] && [ "$base" -le 65500 ] \
+[[ "$base" =~ ^[1-9][0-9]*$ ]] && [ "$base" -ge 1024 ] && [ "$base" -le 65500 ] \
   || die "INSSA_PG_PORT must be a port number from 1024 to 65500, not '$base'"
 case "$name" in
   dev)  port=$base; fsync=on ;;

@@ -88,8 +88,10 @@ pub fn profile_fetch(result: &'static str) {
     counter!("profile_fetches_total", "result" => result).increment(1);
 }
 
-/// How a background refresh of a stale profile ended: `refreshed`,
-/// `not_found` or `failed` (the stale copy is then served as it is).
+/// How a background refresh of a stale profile ended: `refreshed`
+/// (Clubhouse answered), `not_found` or `failed` (the stale copy is then
+/// served as it is). Its fetch also counts in `profile_fetches_total`, with
+/// the misses'.
 pub fn profile_refresh(result: &'static str) {
     counter!("profile_refreshes_total", "result" => result).increment(1);
 }
@@ -109,8 +111,6 @@ pub fn limiter_denied(reason: &'static str) {
     counter!("upstream_limiter_denials_total", "reason" => reason).increment(1);
 }
 
-/// `accepted`, `rate_limited`, `failed`, or a refusal before the store:
-/// `invalid`, `cross_origin`, `honeypot`.
 /// How an image proxy request ended: `ok`, `refused` (not an allowed
 /// source), `not_found`, `failed` (the host failed or sent no usable image)
 /// or `busy` (too many fetches in flight).
@@ -118,6 +118,8 @@ pub fn image_fetch(result: &'static str) {
     counter!("image_fetches_total", "result" => result).increment(1);
 }
 
+/// `accepted`, `rate_limited`, `failed`, or a refusal before the store:
+/// `invalid`, `cross_origin`, `honeypot`.
 pub fn waitlist_signup(result: &'static str) {
     counter!("waitlist_signups_total", "result" => result).increment(1);
 }

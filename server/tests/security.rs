@@ -265,7 +265,8 @@ async fn the_image_proxy_caps_its_fetches_in_flight() {
         app.get(&b).await
     };
     let (first, second) = tokio::join!(first, second);
-    let mut answers = [(first.status().as_u16(), first.headers().get("retry-after").cloned()), (second.status().as_u16(), second.headers().get("retry-after").cloned())];
+    let answer = |res: &reqwest::Response| (res.status().as_u16(), res.headers().get("retry-after").cloned());
+    let mut answers = [answer(&first), answer(&second)];
     answers.sort_by_key(|(status, _)| *status);
     assert_eq!(answers[0].0, 404, "one fetch got the slow host's answer");
     assert_eq!(answers[1].0, 503, "the other found no free slot");

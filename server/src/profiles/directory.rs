@@ -255,6 +255,7 @@ impl ProfileService {
                 if let Err(e) = remembered {
                     tracing::error!("could not remember missing {key:?}: {e}");
                 }
+                metrics::profile_fetch("not_found");
                 FetchOutcome::NotFound
             }
             Err(e) => {
@@ -265,6 +266,7 @@ impl ProfileService {
                 if let Err(db) = marked {
                     tracing::error!("could not mark refresh failure for {key:?}: {db}");
                 }
+                metrics::profile_fetch("failed");
                 FetchOutcome::Failed(e)
             }
         };
@@ -279,11 +281,6 @@ impl ProfileService {
             }
             .in_current_span(),
         );
-        match outcome {
-            FetchOutcome::Found(_) => {} // counted above, stored or not
-            FetchOutcome::NotFound => metrics::profile_fetch("not_found"),
-            FetchOutcome::Failed(_) => metrics::profile_fetch("failed"),
-        }
         outcome
     }
 

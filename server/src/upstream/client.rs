@@ -393,7 +393,10 @@ mod tests {
         /// Upstream's Retry-After: whole seconds are read (spaces around
         /// them allowed); anything else counts as absent, never a panic.
         #[test]
-        fn retry_after_reads_whole_seconds_only(value in "[ -~]{0,24}", secs in any::<u64>()) {
+        fn retry_after_reads_whole_seconds_only(
+            value in prop_oneof!["[ -~]{0,24}", "[ +]?[0-9]{0,22} ?"],
+            secs in any::<u64>(),
+        ) {
             let mut headers = HeaderMap::new();
             if let Ok(value) = HeaderValue::from_str(&value) {
                 headers.insert(header::RETRY_AFTER, value);
@@ -415,4 +418,3 @@ mod tests {
             && digits.bytes().try_fold(0u64, |n, b| n.checked_mul(10)?.checked_add(u64::from(b - b'0'))).is_some()
     }
 }
-
