@@ -438,3 +438,55 @@ async fn a_fresh_page_is_replayed_for_a_few_seconds_with_a_new_nonce() {
     }
     app.stop().await;
 }
+
+/// The cache's store, on its own: a username goes with whoever holds it now
+/// (case-insensitively), storing forgets a remembered "no such user" and
+/// clears a refresh-failure mark, and the stored copy reads back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn storing_a_profile_moves_its_username_forgets_a_miss_and_clears_a_failure() {
+    use server::profiles::store;
+    let db_name = common::create_database().await;
+    let db = sqlx::PgPool::connect(&common::database_url_for(&db_name)).await.unwrap();
+    server::db::MIGRATOR.run(&db).await.unwrap();
+    let person = |id: u64, username: &str| {
+        let raw = serde_json::json!({ "user_id": id, "username": username, "name": format!("Person {id}") });
+        (serde_json::from_value::<app::model::Profile>(raw.clone()).unwrap(), raw)
+    };
+    let rows = || async {
+        sqlx::query_as::<_, (i64, String, bool)>(
+            "select user_id, username, refresh_failed_at is not null from profile_cache order by user_id",
+        )
+        .fetch_all(&db)
+        .await
+        .unwrap()
+    };
+
+    let (finch, raw) = person(1, "Finch");
+    store::store_profile(&db, &finch, &raw).await.unwrap();
+    store::mark_refresh_failed(&db, "finch").await.unwrap();
+    assert_eq!(rows().await, [(1, "Finch".to_owned(), true)]);
+    store::store_profile(&db, &finch, &raw).await.unwrap();
+    assert_eq!(rows().await, [(1, "Finch".to_owned(), false)], "a new copy clears the failure mark");
+
+    // Person 1 renames to "robin", which had been remembered as missing;
+    // person 2 takes "finch".
+    store::remember_missing(&db, "robin").await.unwrap();
+    let (robin, raw) = person(1, "robin");
+    store::store_profile(&db, &robin, &raw).await.unwrap();
+    let (new_finch, raw) = person(2, "finch");
+    store::store_profile(&db, &new_finch, &raw).await.unwrap();
+    assert_eq!(rows().await, [(1, "robin".to_owned(), false), (2, "finch".to_owned(), false)]);
+    let misses: i64 = sqlx::query_scalar("select count(*) from profile_misses").fetch_one(&db).await.unwrap();
+    assert_eq!(misses, 0, "the remembered miss is forgotten");
+
+    // Person 3 takes "ROBIN" while person 1 still holds it: person 1's row
+    // goes (it is fetched again under its new name when someone asks).
+    let (robin_3, raw) = person(3, "ROBIN");
+    store::store_profile(&db, &robin_3, &raw).await.unwrap();
+    assert_eq!(rows().await, [(2, "finch".to_owned(), false), (3, "ROBIN".to_owned(), false)]);
+    match store::lookup(&db, "robin", 600.0).await.unwrap() {
+        store::Cached::Profile(cached) => assert_eq!(cached.profile.user_id, 3),
+        _ => panic!("robin is cached"),
+    }
+    db.close().await;
+}

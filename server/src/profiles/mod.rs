@@ -4,7 +4,8 @@
 
 mod directory;
 mod hot;
-mod store;
+/// The cache's SQL; public for the tests that check its semantics.
+pub mod store;
 
 pub use directory::{CachePolicy, Directory, ProfileService};
 pub use hot::HotTier;

@@ -4,7 +4,7 @@
 use app::{model::Profile, profile::ProfileCard};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use sqlx::{Acquire, PgExecutor, PgPool, Postgres, Row};
+use sqlx::{PgExecutor, PgPool, Row};
 
 /// A cached copy of one profile.
 #[derive(Clone, Debug, PartialEq)]
@@ -140,43 +140,23 @@ pub async fn by_username<'e>(db: impl PgExecutor<'e>, key: &str) -> Result<Optio
     }
 }
 
-/// Stores a fresh copy. A username now held by this person is taken from
-/// any other row first (someone renamed, someone else took the name). Runs on
-/// any connection, so a fetch can store on the one holding its lock.
-pub async fn store_profile<'c>(
-    db: impl Acquire<'c, Database = Postgres>,
+/// Stores a fresh copy, in one round trip (`store_fetched_profile` in
+/// `migrations/0003_store_profile_function.sql`): a username now held by this
+/// person is taken from any other row first (someone renamed, someone else
+/// took the name), and the commit does not wait for the disk. Runs on any
+/// connection, so a fetch can store on the one holding its lock.
+pub async fn store_profile<'e>(
+    db: impl PgExecutor<'e>,
     profile: &Profile,
     raw: &Value,
 ) -> Result<CachedProfile, sqlx::Error> {
-    let username = profile.username.clone().unwrap_or_default();
-    let mut tx = db.begin().await?;
-    // A cache row lost to a crash is simply fetched again, so this commit
-    // need not wait for the disk (it saves a WAL flush on every miss).
-    sqlx::query("set local synchronous_commit = off").execute(&mut *tx).await?;
-    sqlx::query("delete from profile_cache where lower(username) = lower($1) and user_id <> $2")
-        .bind(&username)
+    let fetched_at: DateTime<Utc> = sqlx::query_scalar("select store_fetched_profile($1, $2, $3, $4)")
         .bind(profile.user_id as i64)
-        .execute(&mut *tx)
+        .bind(profile.username.as_deref().unwrap_or_default())
+        .bind(profile.name.as_deref())
+        .bind(raw)
+        .fetch_one(db)
         .await?;
-    let fetched_at: DateTime<Utc> = sqlx::query_scalar(
-        "insert into profile_cache (user_id, username, name, profile, fetched_at)
-         values ($1, $2, $3, $4, now())
-         on conflict (user_id) do update
-            set username = excluded.username, name = excluded.name, profile = excluded.profile,
-                fetched_at = excluded.fetched_at, refresh_failed_at = null
-         returning fetched_at",
-    )
-    .bind(profile.user_id as i64)
-    .bind(&username)
-    .bind(profile.name.as_deref())
-    .bind(raw)
-    .fetch_one(&mut *tx)
-    .await?;
-    sqlx::query("delete from profile_misses where username_key = lower($1)")
-        .bind(&username)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
     Ok(CachedProfile { profile: profile.clone(), fetched_at, refresh_failed_at: None })
 }
 
@@ -187,7 +167,6 @@ pub async fn mark_refresh_failed<'e>(db: impl PgExecutor<'e>, key: &str) -> Resu
         .await
         .map(|_| ())
 }
-
 
 pub async fn remember_missing<'e>(db: impl PgExecutor<'e>, key: &str) -> Result<(), sqlx::Error> {
     sqlx::query(
