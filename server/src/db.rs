@@ -10,8 +10,11 @@ use sqlx::{
 
 use crate::config::Config;
 
-/// The SQL files in `migrations/`, compiled into the binary.
-pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
+/// The SQL files in `migrations/`, compiled into the binary. Migrations a
+/// newer release applied are ignored, not refused: during a rolling update
+/// or a rollback the previous release must still start on the database its
+/// successor migrated (migrations only add, so it can run on it).
+pub static MIGRATOR: Migrator = Migrator { ignore_missing: true, ..sqlx::migrate!("../migrations") };
 
 /// A pool that connects on demand: the server starts, reports not-ready and
 /// recovers by itself when the database comes and goes.

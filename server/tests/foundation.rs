@@ -155,6 +155,25 @@ async fn replicas_starting_together_migrate_once() {
     assert_eq!(applied as usize, server::db::MIGRATOR.iter().count());
 }
 
+/// A rollback: the previous release starts on a database that a newer one
+/// has already migrated further.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_older_release_starts_on_a_database_a_newer_one_migrated() {
+    let db_name = create_database().await;
+    Application::build(test_config(&db_name)).await.expect("the first start migrates");
+    let pool = sqlx::PgPool::connect(&common::database_url_for(&db_name)).await.unwrap();
+    // What a newer release's migration leaves behind.
+    sqlx::query(
+        "insert into _sqlx_migrations (version, description, success, checksum, execution_time)
+         values (99990101000000, 'from a newer release', true, '\\x00', 1)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    assert!(Application::build(test_config(&db_name)).await.is_ok(), "this release still starts");
+    pool.close().await;
+}
+
 #[test]
 fn an_invalid_setting_stops_the_binary_with_a_clear_message() {
     let out = Command::new(env!("CARGO_BIN_EXE_server"))
