@@ -58,7 +58,17 @@ pub fn time_ago(then: DateTime<Utc>, now: DateTime<Utc>, lang: Lang) -> String {
 /// "February 2021" / "2021년 2월".
 pub fn month_year(date: DateTime<Utc>, lang: Lang) -> String {
     const MONTHS: [&str; 12] = [
-        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
         "December",
     ];
     match lang {
@@ -84,7 +94,8 @@ pub fn query_value(value: &str) -> String {
 /// not http(s) (so `javascript:` and `data:` never reach a page).
 pub fn proxied_image(url: &str) -> Option<String> {
     let lower = url.trim().to_ascii_lowercase();
-    (lower.starts_with("https://") || lower.starts_with("http://")).then(|| format!("/img?src={}", query_value(url.trim())))
+    (lower.starts_with("https://") || lower.starts_with("http://"))
+        .then(|| format!("/img?src={}", query_value(url.trim())))
 }
 
 #[cfg(test)]

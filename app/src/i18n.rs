@@ -165,7 +165,8 @@ static EN: Text = Text {
     profile_not_found_title: "No such Clubhouse user",
     profile_not_found_body: "Clubhouse has nobody with this username. Check the spelling or search for the person.",
     unavailable_title: "Clubhouse is not answering",
-    unavailable_body: "We could not reach Clubhouse and have no saved copy of this profile yet. Please try again in a minute.",
+    unavailable_body:
+        "We could not reach Clubhouse and have no saved copy of this profile yet. Please try again in a minute.",
     search_title: "Search",
     search_results_for: "Results for",
     no_results: "Nobody found.",
@@ -232,7 +233,8 @@ static KO: Text = Text {
     profile_not_found_title: "그런 클럽하우스 사용자가 없습니다",
     profile_not_found_body: "이 아이디를 쓰는 클럽하우스 사용자가 없습니다. 철자를 확인하거나 검색해 보세요.",
     unavailable_title: "클럽하우스가 응답하지 않습니다",
-    unavailable_body: "클럽하우스에 연결할 수 없고 이 프로필의 저장된 정보도 아직 없습니다. 잠시 후 다시 시도해 주세요.",
+    unavailable_body:
+        "클럽하우스에 연결할 수 없고 이 프로필의 저장된 정보도 아직 없습니다. 잠시 후 다시 시도해 주세요.",
     search_title: "검색",
     search_results_for: "검색 결과:",
     no_results: "찾은 사람이 없습니다.",

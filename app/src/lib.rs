@@ -18,11 +18,11 @@ pub mod islands;
 pub mod linkify;
 pub mod model;
 pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod ports;
 pub mod prefs;
 pub mod profile;
 pub mod server_data;
-#[cfg(feature = "ssr")]
-pub mod ports;
 pub mod username;
 pub mod waitlist;
 

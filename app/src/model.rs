@@ -106,7 +106,9 @@ fn id<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
     }
     match NumOrString::deserialize(d)? {
         NumOrString::Num(n) => Ok(n),
-        NumOrString::Str(s) => s.trim().parse().map_err(|_| serde::de::Error::custom(format!("not a numeric id: {s:?}"))),
+        NumOrString::Str(s) => {
+            s.trim().parse().map_err(|_| serde::de::Error::custom(format!("not a numeric id: {s:?}")))
+        }
     }
 }
 

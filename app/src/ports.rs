@@ -64,7 +64,8 @@ pub enum JoinRefused {
 pub trait WaitlistStore: Send + Sync + 'static {
     /// Stores the signup once per address. A repeat changes nothing and
     /// answers exactly like a first signup.
-    async fn join(&self, signup: Signup, client: Option<ClientIp>) -> Result<crate::waitlist::JoinReceipt, JoinRefused>;
+    async fn join(&self, signup: Signup, client: Option<ClientIp>)
+        -> Result<crate::waitlist::JoinReceipt, JoinRefused>;
     /// Deletes the signup the token was issued for, if any.
     async fn leave(&self, token: &str) -> Result<(), JoinRefused>;
     /// A token shaped like a real one, for answers that store nothing.

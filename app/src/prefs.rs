@@ -153,9 +153,7 @@ mod server {
     /// Sets a year-long preference cookie. Values come from our own enums,
     /// never from the request, so they are safe header values.
     pub fn remember(name: &str, value: &str) {
-        let secure = use_context::<crate::ports::SiteSettings>()
-            .map(|s| s.secure_cookies)
-            .unwrap_or(false);
+        let secure = use_context::<crate::ports::SiteSettings>().map(|s| s.secure_cookies).unwrap_or(false);
         let cookie = format!(
             "{name}={value}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly{}",
             if secure { "; Secure" } else { "" }
@@ -185,8 +183,13 @@ mod server {
         // `/<tab>/elsewhere`: browsers read `\` as `/` and drop tabs and
         // newlines from a Location.
         let leaves = path.starts_with("//") || path.contains('\\') || path.chars().any(char::is_control);
-        (authority.eq_ignore_ascii_case(host) && !leaves)
-            .then(|| if path.is_empty() { "/".to_owned() } else { path.to_owned() })
+        (authority.eq_ignore_ascii_case(host) && !leaves).then(|| {
+            if path.is_empty() {
+                "/".to_owned()
+            } else {
+                path.to_owned()
+            }
+        })
     }
 
     #[cfg(test)]

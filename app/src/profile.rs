@@ -15,7 +15,9 @@ pub enum ProfileLookup {
     /// Clubhouse has no such person (or the name cannot exist).
     NotFound,
     /// Nothing cached and Clubhouse cannot answer now.
-    Unavailable { retry_after_secs: u64 },
+    Unavailable {
+        retry_after_secs: u64,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

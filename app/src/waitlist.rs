@@ -1,9 +1,9 @@
 //! The waitlist: form input, its validation, and the server functions
 //! behind the modal (and the same form without JavaScript).
 
-use serde::{Deserialize, Serialize};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
 
 use crate::{email::EmailError, i18n::Lang};
 

@@ -145,12 +145,7 @@ async fn run() -> Result<()> {
     let _ = std::fs::remove_file(&static_file);
     let (static_result, page_result) = (static_result?, page_result?);
     let ratio = page_result.rps / static_result.rps;
-    report.add(
-        format!("Static file, {} bytes, 64 connections", page_bytes.len()),
-        static_result.describe(),
-        "",
-        None,
-    );
+    report.add(format!("Static file, {} bytes, 64 connections", page_bytes.len()), static_result.describe(), "", None);
     report.add("Cached profile page, 64 connections", page_result.describe(), "", None);
     report.add(
         "Cached page ÷ static file throughput",
@@ -168,7 +163,12 @@ async fn run() -> Result<()> {
         Ok(elapsed)
     })
     .await?;
-    report.add("Time to first byte, cached profile (p50 / p99)", format!("{} / {}", ms(ttfb.p(50)), ms(ttfb.p(99))), "", None);
+    report.add(
+        "Time to first byte, cached profile (p50 / p99)",
+        format!("{} / {}", ms(ttfb.p(50)), ms(ttfb.p(99))),
+        "",
+        None,
+    );
 
     // 2. Miss overhead: uncached people, the simulator answering in a fixed time.
     let people: Vec<String> = http.get(format!("{sim_base}/_sim/usernames")).send().await?.json().await?;
@@ -308,7 +308,9 @@ fn machine() -> String {
     let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
     let model = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned()))
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
         .unwrap_or_else(|| "unknown CPU".into());
     let mem = std::fs::read_to_string("/proc/meminfo")
         .ok()
@@ -392,7 +394,13 @@ async fn calls(http: &reqwest::Client, sim: &str) -> Result<u64> {
 }
 
 async fn join(http: &reqwest::Client, base: &str, email: String) -> u16 {
-    let form = [("email", email), ("username", String::new()), ("consent", "yes".into()), ("source", "/".into()), ("website", String::new())];
+    let form = [
+        ("email", email),
+        ("username", String::new()),
+        ("consent", "yes".into()),
+        ("source", "/".into()),
+        ("website", String::new()),
+    ];
     match http.post(format!("{base}/api/waitlist/join")).header("origin", base).form(&form).send().await {
         Ok(res) => res.status().as_u16(),
         Err(_) => 0,
@@ -477,12 +485,7 @@ fn wrk(url: &str) -> Result<WrkResult> {
     };
     let errors = field("Non-2xx or 3xx responses:").parse::<u64>().unwrap_or(0)
         + text.lines().find(|l| l.contains("Socket errors")).map(|_| 1).unwrap_or(0);
-    Ok(WrkResult {
-        rps: field("Requests/sec:").parse()?,
-        p50: field("50%"),
-        p99: field("99%"),
-        errors,
-    })
+    Ok(WrkResult { rps: field("Requests/sec:").parse()?, p50: field("50%"), p99: field("99%"), errors })
 }
 
 fn rss_kib(pid: u32) -> Result<u64> {
@@ -544,7 +547,8 @@ async fn first_visit_bytes(http: &reqwest::Client, base: &str, page: &str) -> Re
     let mut parts = Vec::new();
     for url in &urls {
         let res = http.get(format!("{base}{url}")).header("accept-encoding", "br, gzip").send().await?;
-        let encoding = res.headers().get("content-encoding").and_then(|v| v.to_str().ok()).unwrap_or("identity").to_owned();
+        let encoding =
+            res.headers().get("content-encoding").and_then(|v| v.to_str().ok()).unwrap_or("identity").to_owned();
         let bytes = res.bytes().await?.len() as u64;
         total += bytes;
         let short = url.split('?').next().unwrap_or(url).rsplit('/').next().unwrap_or(url).to_owned();

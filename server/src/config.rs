@@ -133,7 +133,8 @@ pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:54329/inss
 pub const SIMULATOR_BASE_URL: &str = "http://127.0.0.1:4010/api";
 const SIMULATOR_HOST: &str = "127.0.0.1:4010";
 /// Where Clubhouse keeps avatars and club photos.
-const CLUBHOUSE_IMAGE_HOSTS: &[&str] = &["clubhouseprod.s3.amazonaws.com", "production-clubhouse-avatars.s3.amazonaws.com"];
+const CLUBHOUSE_IMAGE_HOSTS: &[&str] =
+    &["clubhouseprod.s3.amazonaws.com", "production-clubhouse-avatars.s3.amazonaws.com"];
 const SIMULATOR_TOKEN: &str = "sim-token";
 const SIMULATOR_USER_ID: u64 = 910000000;
 const DEFAULT_DEVICE_ID: &str = "5B9E0F4A-7C1D-4E2B-9A3F-6D8C1B2E4F70";
@@ -204,7 +205,10 @@ impl Config {
             }
             Some("false") => false,
             Some(other) => {
-                return Err(ConfigError { var: "LEPTOS_HASH_FILES", reason: format!("expected true or false, got {other:?}") })
+                return Err(ConfigError {
+                    var: "LEPTOS_HASH_FILES",
+                    reason: format!("expected true or false, got {other:?}"),
+                })
             }
             None => hash_file_exists,
         };
@@ -235,7 +239,10 @@ impl Config {
         };
         for host in &image_hosts {
             if host.contains('/') || host.contains(char::is_whitespace) {
-                return Err(ConfigError { var: "IMAGE_HOSTS", reason: format!("expected host or host:port names, got {host:?}") });
+                return Err(ConfigError {
+                    var: "IMAGE_HOSTS",
+                    reason: format!("expected host or host:port names, got {host:?}"),
+                });
             }
         }
 
@@ -252,7 +259,13 @@ impl Config {
                 .split(',')
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
-                .map(|ip| parse_shown("TRUSTED_PROXIES", ip, "expected comma-separated IP addresses or networks (10.0.0.0/24)"))
+                .map(|ip| {
+                    parse_shown(
+                        "TRUSTED_PROXIES",
+                        ip,
+                        "expected comma-separated IP addresses or networks (10.0.0.0/24)",
+                    )
+                })
                 .collect::<Result<Vec<_>, _>>()?,
             None => vec![],
         };
@@ -270,7 +283,10 @@ impl Config {
         });
         let metrics_token = match secret(&get, "METRICS_TOKEN")? {
             Some(token) if token.chars().any(|c| c.is_whitespace() || c.is_control()) => {
-                return Err(ConfigError { var: "METRICS_TOKEN", reason: "must not contain spaces or control characters".into() })
+                return Err(ConfigError {
+                    var: "METRICS_TOKEN",
+                    reason: "must not contain spaces or control characters".into(),
+                })
             }
             token => token.map(Secret::new),
         };
@@ -339,7 +355,8 @@ impl fmt::Debug for Config {
 
 fn upstream_from(get: &dyn Fn(&str) -> Option<String>) -> Result<UpstreamConfig, ConfigError> {
     let custom_base = get("CLUBHOUSE_BASE_URL");
-    let base_url = custom_base.clone().unwrap_or_else(|| SIMULATOR_BASE_URL.to_owned()).trim_end_matches('/').to_owned();
+    let base_url =
+        custom_base.clone().unwrap_or_else(|| SIMULATOR_BASE_URL.to_owned()).trim_end_matches('/').to_owned();
     if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
         return Err(ConfigError {
             var: "CLUBHOUSE_BASE_URL",
@@ -359,7 +376,10 @@ fn upstream_from(get: &dyn Fn(&str) -> Option<String>) -> Result<UpstreamConfig,
         }
     };
     if token.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(ConfigError { var: "CLUBHOUSE_TOKEN", reason: "must not contain spaces or control characters".into() });
+        return Err(ConfigError {
+            var: "CLUBHOUSE_TOKEN",
+            reason: "must not contain spaces or control characters".into(),
+        });
     }
     let user_id = match get("CLUBHOUSE_USER_ID") {
         Some(v) => Some(parse_shown("CLUBHOUSE_USER_ID", &v, "expected a numeric Clubhouse user id")?),
@@ -392,7 +412,10 @@ fn upstream_from(get: &dyn Fn(&str) -> Option<String>) -> Result<UpstreamConfig,
         user_id,
         device_id: header_safe("CLUBHOUSE_DEVICE_ID", device_id)?,
         app_build: header_safe("CLUBHOUSE_APP_BUILD", get("CLUBHOUSE_APP_BUILD").unwrap_or_else(|| "3389".into()))?,
-        app_version: header_safe("CLUBHOUSE_APP_VERSION", get("CLUBHOUSE_APP_VERSION").unwrap_or_else(|| "1.0.1".into()))?,
+        app_version: header_safe(
+            "CLUBHOUSE_APP_VERSION",
+            get("CLUBHOUSE_APP_VERSION").unwrap_or_else(|| "1.0.1".into()),
+        )?,
         locale: header_safe("CLUBHOUSE_LOCALE", get("CLUBHOUSE_LOCALE").unwrap_or_else(|| "en_US".into()))?,
         timeout: ms("CLUBHOUSE_TIMEOUT_MS", 8_000, 100, 120_000)?,
         limiter: LimiterSettings {
@@ -425,7 +448,9 @@ fn secret(get: &dyn Fn(&str) -> Option<String>, name: &'static str) -> Result<Op
         _ => unreachable!("every secret has a _FILE variable"),
     };
     match (get(name), get(file_var)) {
-        (Some(_), Some(_)) => Err(ConfigError { var: file_var, reason: format!("set either {name} or {file_var}, not both") }),
+        (Some(_), Some(_)) => {
+            Err(ConfigError { var: file_var, reason: format!("set either {name} or {file_var}, not both") })
+        }
         (Some(value), None) => Ok(Some(value)),
         (None, path) => file_secret(file_var, path),
     }
@@ -435,7 +460,8 @@ fn secret(get: &dyn Fn(&str) -> Option<String>, name: &'static str) -> Result<Op
 /// the path, never the content.
 fn file_secret(var: &'static str, path: Option<String>) -> Result<Option<String>, ConfigError> {
     let Some(path) = path else { return Ok(None) };
-    let content = std::fs::read_to_string(&path).map_err(|e| ConfigError { var, reason: format!("cannot read {path:?}: {e}") })?;
+    let content = std::fs::read_to_string(&path)
+        .map_err(|e| ConfigError { var, reason: format!("cannot read {path:?}: {e}") })?;
     let value = content.trim_end_matches(['\n', '\r']).to_owned();
     if value.is_empty() {
         return Err(ConfigError { var, reason: format!("{path:?} is empty") });

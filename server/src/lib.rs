@@ -47,7 +47,8 @@ impl Application {
         let listener = TcpListener::bind(config.listen_addr)
             .await
             .map_err(|source| StartError::Bind { addr: config.listen_addr, source })?;
-        let local_addr = listener.local_addr().map_err(|source| StartError::Bind { addr: config.listen_addr, source })?;
+        let local_addr =
+            listener.local_addr().map_err(|source| StartError::Bind { addr: config.listen_addr, source })?;
 
         let leptos_options = LeptosOptions::builder()
             .output_name(app::OUTPUT_NAME)
@@ -56,10 +57,8 @@ impl Application {
             .hash_files(config.hash_files)
             .site_addr(local_addr)
             .build();
-        let site = app::ports::SiteSettings {
-            public_url: config.public_url.clone(),
-            secure_cookies: config.secure_cookies(),
-        };
+        let site =
+            app::ports::SiteSettings { public_url: config.public_url.clone(), secure_cookies: config.secure_cookies() };
         let upstream = Arc::new(upstream::ClubhouseClient::new(config.upstream.clone()).map_err(StartError::Upstream)?);
         let profiles = profiles::ProfileService::new(
             profiles::ProfileStore { db: db.clone() },
@@ -119,7 +118,10 @@ impl Application {
         let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
             shutdown.await;
             draining.store(true, std::sync::atomic::Ordering::Relaxed);
-            tracing::info!(drain_secs = drain.as_secs(), "shutting down: not ready, still serving while the proxy drains");
+            tracing::info!(
+                drain_secs = drain.as_secs(),
+                "shutting down: not ready, still serving while the proxy drains"
+            );
             tokio::time::sleep(drain).await;
             tracing::info!("no longer accepting connections; finishing in-flight requests");
             let _ = stopped_tx.send(());

@@ -62,7 +62,19 @@ async fn join(app_url: &str, client: &reqwest::Client, email: &str) -> reqwest::
 
 /// Text that must never reach a visitor.
 fn assert_no_internals(what: &str, page: &str) {
-    for internal in ["sqlx", "reqwest", "get_profile", "Malformed", "malformed", "Unauthorized", "HTTP 5", "HTTP 4", "pool timed out", "Connection refused", "panicked"] {
+    for internal in [
+        "sqlx",
+        "reqwest",
+        "get_profile",
+        "Malformed",
+        "malformed",
+        "Unauthorized",
+        "HTTP 5",
+        "HTTP 4",
+        "pool timed out",
+        "Connection refused",
+        "panicked",
+    ] {
         assert!(!page.contains(internal), "{what}: {internal:?} shown to the visitor");
     }
 }
@@ -107,7 +119,8 @@ async fn postgres_stopped_and_restarted_while_serving() {
     wait_for("ready again", Duration::from_secs(30), async || app.get("/readyz").await.status() == 200).await;
     assert_eq!(join(&app.base_url, &app.client, "after@example.com").await.unwrap().status(), 200);
     let db = PgPool::connect(&database_url).await.unwrap();
-    let emails: Vec<String> = sqlx::query_scalar("select email from waitlist order by email").fetch_all(&db).await.unwrap();
+    let emails: Vec<String> =
+        sqlx::query_scalar("select email from waitlist order by email").fetch_all(&db).await.unwrap();
     assert_eq!(emails, ["after@example.com", "before@example.com"]);
     db.close().await;
     app.stop().await;
@@ -190,7 +203,10 @@ impl ServerProcess {
                 command.stdout(Stdio::null()).stderr(Stdio::null());
             }
         }
-        ServerProcess { child: command.spawn().expect("the server binary starts"), url: format!("http://127.0.0.1:{port}") }
+        ServerProcess {
+            child: command.spawn().expect("the server binary starts"),
+            url: format!("http://127.0.0.1:{port}"),
+        }
     }
 
     async fn wait_ready(&self, client: &reqwest::Client) {
@@ -272,7 +288,8 @@ async fn logs_never_show_the_token_or_the_database_password() {
     let sim = common::spawn_simulator().await;
     let db_name = create_database().await;
     let log = std::env::temp_dir().join(format!("inssa-secrets-{}.log", std::process::id()));
-    let database_url = database_url_for(&db_name).replacen("postgres://postgres@", &format!("postgres://postgres:{DB_PASSWORD}@"), 1);
+    let database_url =
+        database_url_for(&db_name).replacen("postgres://postgres@", &format!("postgres://postgres:{DB_PASSWORD}@"), 1);
     let envs = [
         ("DATABASE_URL", database_url),
         ("CLUBHOUSE_BASE_URL", format!("{}/api", sim.base_url)),

@@ -72,7 +72,8 @@ async fn home_page_is_rendered_on_the_server() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn language_and_theme_come_from_the_request() {
     let app = spawn_app().await;
-    let korean = app.client.get(app.url("/")).header("accept-language", "ko-KR,ko;q=0.9,en;q=0.5").send().await.unwrap();
+    let korean =
+        app.client.get(app.url("/")).header("accept-language", "ko-KR,ko;q=0.9,en;q=0.5").send().await.unwrap();
     let html = korean.text().await.unwrap();
     assert!(html.contains(r#"<html lang="ko""#), "{html}");
     assert!(html.contains("클럽하우스 프로필을 빠르게 보고 공유하세요."));
@@ -176,18 +177,13 @@ async fn an_older_release_starts_on_a_database_a_newer_one_migrated() {
 
 #[test]
 fn an_invalid_setting_stops_the_binary_with_a_clear_message() {
-    let out = Command::new(env!("CARGO_BIN_EXE_server"))
-        .env("LISTEN_ADDR", "not-an-address")
-        .output()
-        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_server")).env("LISTEN_ADDR", "not-an-address").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("invalid LISTEN_ADDR"), "{stderr}");
 
-    let out = Command::new(env!("CARGO_BIN_EXE_server"))
-        .env("DATABASE_URL", "mysql://root:hunter2@db/x")
-        .output()
-        .unwrap();
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_server")).env("DATABASE_URL", "mysql://root:hunter2@db/x").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("invalid DATABASE_URL") && !stderr.contains("hunter2"), "{stderr}");
@@ -297,7 +293,8 @@ async fn assets_get_cache_headers_by_whether_their_names_are_hashed() {
         assert_eq!(res.headers()["cache-control"], expected);
         assert_eq!(res.text().await.unwrap(), "body{}");
         // The precompressed copy, to a browser that takes brotli.
-        let res = app.client.get(app.url("/pkg/inssa.abc123.css")).header("accept-encoding", "br").send().await.unwrap();
+        let res =
+            app.client.get(app.url("/pkg/inssa.abc123.css")).header("accept-encoding", "br").send().await.unwrap();
         assert_eq!(res.headers()["content-encoding"], "br");
         assert_eq!(res.headers()["cache-control"], expected);
         assert_eq!(res.text().await.unwrap(), "brotli bytes");

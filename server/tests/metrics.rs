@@ -6,9 +6,7 @@ mod common;
 use common::spawn_app_with;
 
 fn metric(text: &str, series: &str) -> f64 {
-    text.lines()
-        .find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
-        .unwrap_or(0.0)
+    text.lines().find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.parse().ok()).unwrap_or(0.0)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -26,7 +24,8 @@ async fn metrics_count_what_happens_and_hold_no_secrets() {
         c.upstream.base_url = format!("{sim_url}/api");
         c.upstream.token = server::upstream::Secret::new(TOKEN);
         // The test cluster trusts local connections, so any password works.
-        c.database_url = c.database_url.replacen("postgres://postgres@", &format!("postgres://postgres:{DB_PASSWORD}@"), 1);
+        c.database_url =
+            c.database_url.replacen("postgres://postgres@", &format!("postgres://postgres:{DB_PASSWORD}@"), 1);
     })
     .await;
     let before = app.get("/metrics").await.text().await.unwrap();
@@ -38,7 +37,14 @@ async fn metrics_count_what_happens_and_hold_no_secrets() {
     let ko = app.client.get(app.url("/@odessa.finch")).header("accept-language", "ko").send().await.unwrap();
     assert_eq!(ko.status(), 200);
     let signup = [("email", "metrics@example.com"), ("consent", "yes")];
-    let res = app.client.post(app.url("/api/waitlist/join")).header("origin", &app.base_url).form(&signup).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/api/waitlist/join"))
+        .header("origin", &app.base_url)
+        .form(&signup)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     let bad = [("email", "not-an-address"), ("consent", "yes")];
     app.client.post(app.url("/api/waitlist/join")).header("origin", &app.base_url).form(&bad).send().await.unwrap();

@@ -141,10 +141,12 @@ async fn a_stale_profile_is_served_at_once_and_refreshed_once() {
         assert!(page.contains("Updated 3 hours ago"), "the age is shown");
     }
     let refreshed = wait_until(async || {
-        sqlx::query_scalar::<_, bool>("select fetched_at > now() - interval '1 minute' from profile_cache where username = 'odessa.finch'")
-            .fetch_one(&app.db)
-            .await
-            .unwrap()
+        sqlx::query_scalar::<_, bool>(
+            "select fetched_at > now() - interval '1 minute' from profile_cache where username = 'odessa.finch'",
+        )
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
     })
     .await;
     assert!(refreshed, "the background refresh stored a fresh copy");
@@ -296,7 +298,8 @@ async fn the_json_api_serves_profiles_with_etags() {
     assert_eq!(body["freshness"], "fresh");
     assert!(body["profile"].get("follows_me").is_none());
 
-    let res = app.client.get(app.url("/api/v1/profiles/odessa.finch")).header("if-none-match", &etag).send().await.unwrap();
+    let res =
+        app.client.get(app.url("/api/v1/profiles/odessa.finch")).header("if-none-match", &etag).send().await.unwrap();
     assert_eq!(res.status(), 304);
     assert_eq!(app.get("/api/v1/profiles/nobody.here.zz").await.status(), 404);
     app.stop().await;
@@ -313,7 +316,12 @@ async fn the_image_proxy_fetches_allowed_images_only() {
     assert!(res.headers()["cache-control"].to_str().unwrap().contains("immutable"));
     assert!(res.bytes().await.unwrap().starts_with(b"\x89PNG"));
 
-    for bad in ["https%3A%2F%2Fevil.example%2Fa.png", "javascript%3Aalert(1)", "file%3A%2F%2F%2Fetc%2Fpasswd", "http%3A%2F%2F127.0.0.1%3A1%2Fx"] {
+    for bad in [
+        "https%3A%2F%2Fevil.example%2Fa.png",
+        "javascript%3Aalert(1)",
+        "file%3A%2F%2F%2Fetc%2Fpasswd",
+        "http%3A%2F%2F127.0.0.1%3A1%2Fx",
+    ] {
         assert_eq!(app.get(&format!("/img?src={bad}")).await.status(), 400, "{bad}");
     }
     app.stop().await;
@@ -350,7 +358,8 @@ async fn a_username_change_moves_the_row() {
 async fn many_concurrent_misses_do_not_starve_a_small_pool() {
     let app = spawn_app_with(|c| c.database_max_connections = 4).await;
     app.sim.sim.set_faults(Faults { latency_ms: 100, ..Faults::default() });
-    let people: Vec<String> = app.sim.sim.usernames().into_iter().filter(|u| !u.starts_with("xss")).skip(20).take(40).collect();
+    let people: Vec<String> =
+        app.sim.sim.usernames().into_iter().filter(|u| !u.starts_with("xss")).skip(20).take(40).collect();
     let requests = people.iter().map(|u| app.client.get(app.url(&format!("/@{u}"))).send());
     let statuses: Vec<u16> = join_all(requests).await.into_iter().map(|r| r.unwrap().status().as_u16()).collect();
     assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");

@@ -7,13 +7,43 @@ use common::spawn_app;
 use rand::{rngs::StdRng, Rng, SeedableRng};
 
 const PATHS: &[&str] = &[
-    "/", "/@odessa.finch", "/@", "/@@", "/search", "/search?q=", "/img", "/img?src=", "/api/v1/profiles/",
-    "/api/waitlist/join", "/api/waitlist/leave", "/api/prefs/lang", "/api/prefs/theme", "/waitlist",
-    "/waitlist/joined", "/waitlist/leave", "/pkg/", "/readyz", "/healthz", "/robots.txt", "/metrics",
+    "/",
+    "/@odessa.finch",
+    "/@",
+    "/@@",
+    "/search",
+    "/search?q=",
+    "/img",
+    "/img?src=",
+    "/api/v1/profiles/",
+    "/api/waitlist/join",
+    "/api/waitlist/leave",
+    "/api/prefs/lang",
+    "/api/prefs/theme",
+    "/waitlist",
+    "/waitlist/joined",
+    "/waitlist/leave",
+    "/pkg/",
+    "/readyz",
+    "/healthz",
+    "/robots.txt",
+    "/metrics",
 ];
 const NOISE: &[&str] = &[
-    "%00", "%ff%fe", "..%2f..%2fetc%2fpasswd", "<script>", "'\"", "%E2%80%AE", "?q=%", "?src=javascript:x",
-    "?token=", "/../../", "?lang=xx&theme=<b>", "?q=%F0%9F%8C%8A", "&&&==", "#frag",
+    "%00",
+    "%ff%fe",
+    "..%2f..%2fetc%2fpasswd",
+    "<script>",
+    "'\"",
+    "%E2%80%AE",
+    "?q=%",
+    "?src=javascript:x",
+    "?token=",
+    "/../../",
+    "?lang=xx&theme=<b>",
+    "?q=%F0%9F%8C%8A",
+    "&&&==",
+    "#frag",
 ];
 
 fn noise(rng: &mut StdRng) -> String {
@@ -34,7 +64,8 @@ async fn random_requests_never_get_a_5xx() {
     let app = spawn_app().await;
     let mut rng = StdRng::seed_from_u64(20261125);
     let methods = ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"];
-    let content_types = ["application/x-www-form-urlencoded", "application/json", "text/plain", "multipart/form-data", "x/y"];
+    let content_types =
+        ["application/x-www-form-urlencoded", "application/json", "text/plain", "multipart/form-data", "x/y"];
     let mut failures = Vec::new();
     for _ in 0..400 {
         let path = format!("{}{}", PATHS[rng.gen_range(0..PATHS.len())], noise(&mut rng));
@@ -55,7 +86,9 @@ async fn random_requests_never_get_a_5xx() {
             request = request.header("origin", if rng.gen_bool(0.5) { app.base_url.clone() } else { noise(&mut rng) });
         }
         if rng.gen_bool(0.3) {
-            request = request.header("accept-language", noise(&mut rng)).header("cookie", format!("lang={}", noise(&mut rng)));
+            request = request
+                .header("accept-language", noise(&mut rng))
+                .header("cookie", format!("lang={}", noise(&mut rng)));
         }
         if rng.gen_bool(0.2) {
             request = request.header("x-forwarded-for", noise(&mut rng)).header("if-none-match", noise(&mut rng));

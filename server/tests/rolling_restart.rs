@@ -64,9 +64,10 @@ async fn wait_ready(client: &reqwest::Client, port: u16) -> Duration {
 }
 
 fn nginx_binary() -> &'static str {
-    ["/usr/sbin/nginx", "/usr/bin/nginx"].into_iter().find(|p| std::path::Path::new(p).exists()).expect(
-        "nginx is not installed (scripts/setup.sh installs Debian's nginx)",
-    )
+    ["/usr/sbin/nginx", "/usr/bin/nginx"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .expect("nginx is not installed (scripts/setup.sh installs Debian's nginx)")
 }
 
 /// nginx's configuration in `dir`: both replicas, except `out`, which the
@@ -184,11 +185,7 @@ async fn rolling_restart_behind_nginx_fails_no_request_and_loses_no_signup() {
     // keep-alive connections when it reloads (which the harness does and
     // production does not), and a request racing that close would fail for a
     // reason that is not the app's.
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .pool_max_idle_per_host(0)
-        .build()
-        .unwrap();
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).pool_max_idle_per_host(0).build().unwrap();
     for port in ports {
         wait_ready(&client, port).await;
     }
@@ -216,7 +213,8 @@ async fn rolling_restart_behind_nginx_fails_no_request_and_loses_no_signup() {
     let stop = Arc::new(AtomicBool::new(false));
     let mut load = Vec::new();
     for worker in 0..6 {
-        let (client, edge, names, tally, stop) = (client.clone(), edge.clone(), names.clone(), tally.clone(), stop.clone());
+        let (client, edge, names, tally, stop) =
+            (client.clone(), edge.clone(), names.clone(), tally.clone(), stop.clone());
         load.push(tokio::spawn(async move {
             let mut i = worker;
             while !stop.load(Ordering::Relaxed) {

@@ -29,24 +29,32 @@ fn inline_scripts(html: &str) -> Vec<(String, String)> {
 async fn pages_run_only_the_scripts_their_policy_names() {
     let app = spawn_app().await;
     let mut nonces = Vec::new();
-    for path in ["/", "/@odessa.finch", "/@xss.title", "/search?q=odessa", "/waitlist", "/no/such/page", "/@nobody.here.zz"] {
+    for path in
+        ["/", "/@odessa.finch", "/@xss.title", "/search?q=odessa", "/waitlist", "/no/such/page", "/@nobody.here.zz"]
+    {
         let res = app.get(path).await;
         let policy = res.headers()["content-security-policy"].to_str().unwrap().to_owned();
         let html = res.text().await.unwrap();
         let script_src = policy.split(';').map(str::trim).find(|d| d.starts_with("script-src ")).expect(&policy);
         assert!(!policy.contains("'unsafe-inline'") && !policy.contains(" 'unsafe-eval'"), "{path}: {policy}");
         assert!(script_src.contains("'wasm-unsafe-eval'"), "{path}: {policy}");
-        for directive in ["default-src 'self'", "style-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"] {
+        for directive in
+            ["default-src 'self'", "style-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"]
+        {
             assert!(policy.contains(directive), "{path}: {directive} in {policy}");
         }
         let nonce = script_src.split(' ').find_map(|s| s.strip_prefix("'nonce-")?.strip_suffix('\'')).expect(&policy);
         nonces.push(nonce.to_owned());
 
         let scripts = inline_scripts(&html);
-        assert!(scripts.iter().any(|(tag, _)| tag.contains("type=\"module\"")), "{path}: the hydration script is there");
+        assert!(
+            scripts.iter().any(|(tag, _)| tag.contains("type=\"module\"")),
+            "{path}: the hydration script is there"
+        );
         for (tag, body) in scripts.iter().filter(|(tag, _)| !tag.contains("src=")) {
             let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(body.as_bytes()));
-            let allowed = tag.contains(&format!("nonce=\"{nonce}\"")) || script_src.contains(&format!("'sha256-{hash}'"));
+            let allowed =
+                tag.contains(&format!("nonce=\"{nonce}\"")) || script_src.contains(&format!("'sha256-{hash}'"));
             assert!(allowed, "{path}: inline script not allowed by {policy}: <script{tag}>{body}");
         }
         // Inline styles and event handlers would need 'unsafe-inline'.
@@ -189,7 +197,14 @@ async fn every_response_has_a_request_id() {
 async fn the_page_policy_is_only_sent_by_pages() {
     // A server-function error is JSON: the strict default applies.
     let app = spawn_app().await;
-    let res = app.client.post(app.url("/api/waitlist/join")).header("origin", &app.base_url).form(&[("email", "x")]).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/api/waitlist/join"))
+        .header("origin", &app.base_url)
+        .form(&[("email", "x")])
+        .send()
+        .await
+        .unwrap();
     assert!(res.headers()["content-security-policy"].to_str().unwrap().starts_with("default-src 'none'"));
     app.stop().await;
 }

@@ -288,10 +288,8 @@ async fn the_token_is_never_printed() {
     let sim = simulator::spawn(SimConfig { people: 50, token: token.into(), ..SimConfig::default() }, 0).await.unwrap();
     let captured = Captured::default();
     let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
+    let subscriber =
+        tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(move || writer.clone()).finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let mut config = client_config(&sim);

@@ -167,7 +167,14 @@ async fn signups_are_rate_limited_per_client() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cross_origin_posts_are_refused() {
     let app = spawn_app().await;
-    let res = app.client.post(app.url(JOIN)).header("origin", "https://evil.example").form(&signup("a@example.com")).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url(JOIN))
+        .header("origin", "https://evil.example")
+        .form(&signup("a@example.com"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 403);
     let res = app.client.post(app.url(JOIN)).form(&signup("a@example.com")).send().await.unwrap();
     assert_eq!(res.status(), 403, "no Origin and no Referer");

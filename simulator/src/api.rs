@@ -42,7 +42,8 @@ pub fn router(sim: Arc<Simulator>) -> Router {
 
 const PROFILE_METHODS: &str = "POST, OPTIONS";
 const LIST_METHODS: &str = "GET, POST, OPTIONS";
-const HIGH_USAGE: &str = "Our systems have detected high usage of this feature from your account. Please try again later.";
+const HIGH_USAGE: &str =
+    "Our systems have detected high usage of this feature from your account. Please try again later.";
 
 /// What every API call goes through before its own work: counting, then the
 /// injected faults in the order a real request meets them (the edge, the
@@ -66,8 +67,10 @@ async fn gate(sim: &Simulator, endpoint: Endpoint, headers: &HeaderMap) -> Resul
     }
     if sim.roll(faults.rate_429) {
         let wait = if faults.retry_after_secs == 0 { 30 } else { faults.retry_after_secs };
-        let mut response =
-            detail(StatusCode::TOO_MANY_REQUESTS, &format!("Request was throttled. Expected available in {wait} seconds."));
+        let mut response = detail(
+            StatusCode::TOO_MANY_REQUESTS,
+            &format!("Request was throttled. Expected available in {wait} seconds."),
+        );
         response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
         return Err(response);
     }
@@ -159,7 +162,13 @@ async fn get_profile(State(sim): Sim, method: Method, headers: HeaderMap, body: 
     answer(&sim, json!({ "user_profile": profile, "success": true }), &headers)
 }
 
-async fn search_users(State(sim): Sim, method: Method, headers: HeaderMap, Query(params): Params, body: Bytes) -> Response {
+async fn search_users(
+    State(sim): Sim,
+    method: Method,
+    headers: HeaderMap,
+    Query(params): Params,
+    body: Bytes,
+) -> Response {
     if let Err(response) = gate(&sim, Endpoint::SearchUsers, &headers).await {
         return response;
     }
@@ -185,11 +194,23 @@ async fn search_users(State(sim): Sim, method: Method, headers: HeaderMap, Query
     answer(&sim, page.body(users), &headers)
 }
 
-async fn get_followers(State(sim): Sim, method: Method, headers: HeaderMap, Query(params): Params, body: Bytes) -> Response {
+async fn get_followers(
+    State(sim): Sim,
+    method: Method,
+    headers: HeaderMap,
+    Query(params): Params,
+    body: Bytes,
+) -> Response {
     list(sim, Endpoint::GetFollowers, method, headers, params, body).await
 }
 
-async fn get_following(State(sim): Sim, method: Method, headers: HeaderMap, Query(params): Params, body: Bytes) -> Response {
+async fn get_following(
+    State(sim): Sim,
+    method: Method,
+    headers: HeaderMap,
+    Query(params): Params,
+    body: Bytes,
+) -> Response {
     list(sim, Endpoint::GetFollowing, method, headers, params, body).await
 }
 
@@ -251,7 +272,9 @@ async fn me(State(sim): Sim, method: Method, headers: HeaderMap) -> Response {
     let user_id = sim.config.user_id;
     let profile = match sim.data.by_id(user_id) {
         Some(p) => json!({ "user_id": p.user_id, "name": p.name, "photo_url": null, "username": p.username }),
-        None => json!({ "user_id": user_id, "name": "Service Account", "photo_url": null, "username": "service.account" }),
+        None => {
+            json!({ "user_id": user_id, "name": "Service Account", "photo_url": null, "username": "service.account" })
+        }
     };
     answer(&sim, json!({ "user_profile": profile, "num_invites": 0, "is_admin": false, "success": true }), &headers)
 }
@@ -320,7 +343,8 @@ impl Page {
             None => 1,
             Some(p) => p.parse::<usize>().ok().filter(|&n| n >= 1).ok_or_else(invalid)?,
         };
-        let size = params.get("page_size").and_then(|s| s.parse::<usize>().ok()).filter(|&s| s >= 1).unwrap_or(default_size);
+        let size =
+            params.get("page_size").and_then(|s| s.parse::<usize>().ok()).filter(|&s| s >= 1).unwrap_or(default_size);
         let size = size.min(5000);
         let pages = total.div_ceil(size).max(1);
         if number > pages {

@@ -86,7 +86,8 @@ impl Dataset {
         builder.club_pool(320);
         builder.special_people();
         builder.crowd(people);
-        let by_username = builder.people.iter().enumerate().map(|(i, p)| (p.username.to_ascii_lowercase(), i)).collect();
+        let by_username =
+            builder.people.iter().enumerate().map(|(i, p)| (p.username.to_ascii_lowercase(), i)).collect();
         let by_id = builder.people.iter().enumerate().map(|(i, p)| (p.user_id, i)).collect();
         Dataset { people: builder.people, clubs: builder.clubs, by_username, by_id }
     }
@@ -158,7 +159,8 @@ impl Dataset {
         profile.insert("follows_me".into(), json!(false));
         profile.insert("is_blocked_by_network".into(), json!(false));
         profile.insert("mutual_follows_count".into(), json!(person.mutual_follows.len()));
-        let mutual: Vec<Value> = person.mutual_follows.iter().map(|&i| self.basic_user(&self.people[i], avatars)).collect();
+        let mutual: Vec<Value> =
+            person.mutual_follows.iter().map(|&i| self.basic_user(&self.people[i], avatars)).collect();
         profile.insert("mutual_follows".into(), Value::Array(mutual));
         if person.shape == Shape::Mid2021 {
             profile.insert("upcoming_events".into(), json!([]));
@@ -173,7 +175,8 @@ impl Dataset {
         let clubs: Vec<Value> = person.clubs.iter().map(|&i| self.club_json(&self.clubs[i], avatars)).collect();
         profile.insert("clubs".into(), Value::Array(clubs));
         if person.shape == Shape::Mid2021 {
-            let url = person.url.clone().unwrap_or_else(|| format!("https://www.joinclubhouse.com/@{}", person.username));
+            let url =
+                person.url.clone().unwrap_or_else(|| format!("https://www.joinclubhouse.com/@{}", person.username));
             profile.insert("url".into(), json!(url));
             profile.insert("can_receive_direct_payment".into(), json!(false));
             profile.insert("direct_payment_fee_rate".into(), json!(0.029));
@@ -221,7 +224,8 @@ impl Dataset {
     }
 
     pub fn club_json(&self, club: &Club, avatars: &str) -> Value {
-        let rules: Vec<Value> = club.rules.iter().map(|(title, desc)| json!({ "desc": desc, "title": title })).collect();
+        let rules: Vec<Value> =
+            club.rules.iter().map(|(title, desc)| json!({ "desc": desc, "title": title })).collect();
         json!({
             "club_id": club.club_id,
             "name": club.name,
@@ -254,7 +258,9 @@ fn photo_url(photo: Option<&Photo>, avatars: &str, thumbnail: bool) -> Value {
     match photo {
         None => Value::Null,
         Some(Photo::Raw(raw)) => json!(raw),
-        Some(Photo::File(file)) if thumbnail && !file.ends_with(THUMBNAIL) => json!(format!("{avatars}/{file}{THUMBNAIL}")),
+        Some(Photo::File(file)) if thumbnail && !file.ends_with(THUMBNAIL) => {
+            json!(format!("{avatars}/{file}{THUMBNAIL}"))
+        }
         Some(Photo::File(file)) => json!(format!("{avatars}/{file}")),
     }
 }
@@ -336,7 +342,8 @@ impl Builder {
         self.people.push(odessa);
 
         // Search and followers fixtures: the other invented people.
-        let listed = search["users"].as_array().into_iter().flatten().chain(followers["users"].as_array().into_iter().flatten());
+        let listed =
+            search["users"].as_array().into_iter().flatten().chain(followers["users"].as_array().into_iter().flatten());
         for user in listed.collect::<Vec<_>>() {
             let id = match &user["user_id"] {
                 Value::String(s) => s.parse().unwrap_or_default(),
@@ -355,8 +362,9 @@ impl Builder {
         }
         // Bram's fixture bio is a truncated one; give him the whole of it.
         let bram = self.index_of(910000233);
-        self.people[bram].bio =
-            Some("Sound engineer by day, tide-table collector by night. Fictional person used as a test fixture.".into());
+        self.people[bram].bio = Some(
+            "Sound engineer by day, tide-table collector by night. Fictional person used as a test fixture.".into(),
+        );
         let odessa = self.index_of(910000001);
         self.people[odessa].mutual_follows = vec![bram];
 
@@ -387,17 +395,42 @@ impl Builder {
 
     fn club_pool(&mut self, size: usize) {
         const ADJECTIVES: &[&str] = &[
-            "Night", "Morning", "Quiet", "Loud", "Curious", "Slow", "Late", "Open", "Hidden", "Tiny", "Grand", "Northern",
-            "Southern", "Midnight", "Sunday", "Rainy",
+            "Night", "Morning", "Quiet", "Loud", "Curious", "Slow", "Late", "Open", "Hidden", "Tiny", "Grand",
+            "Northern", "Southern", "Midnight", "Sunday", "Rainy",
         ];
         const NOUNS: &[&str] = &[
-            "Owls", "Builders", "Readers", "Founders", "Gardeners", "Jazz Lovers", "Coders", "Poets", "Runners",
-            "Designers", "Bakers", "Astronomers", "Investors", "Gamers", "Climbers", "Film Buffs", "Linguists",
-            "Cyclists", "Sailors", "Potters",
+            "Owls",
+            "Builders",
+            "Readers",
+            "Founders",
+            "Gardeners",
+            "Jazz Lovers",
+            "Coders",
+            "Poets",
+            "Runners",
+            "Designers",
+            "Bakers",
+            "Astronomers",
+            "Investors",
+            "Gamers",
+            "Climbers",
+            "Film Buffs",
+            "Linguists",
+            "Cyclists",
+            "Sailors",
+            "Potters",
         ];
         const KOREAN: &[&str] = &[
-            "서울 재즈 클럽", "새벽 독서 모임", "판교 개발자들", "주말 등산회", "제주 서핑 클럽", "한강 러닝 크루",
-            "보드게임 연구소", "사진 산책", "커피 로스터스", "영화 수다방",
+            "서울 재즈 클럽",
+            "새벽 독서 모임",
+            "판교 개발자들",
+            "주말 등산회",
+            "제주 서핑 클럽",
+            "한강 러닝 크루",
+            "보드게임 연구소",
+            "사진 산책",
+            "커피 로스터스",
+            "영화 수다방",
         ];
         while self.clubs.len() < size {
             let i = self.clubs.len();
@@ -407,13 +440,23 @@ impl Builder {
             } else {
                 format!("{} {} {}", self.rng.pick(ADJECTIVES), self.rng.pick(NOUNS), i)
             };
-            let slug: String =
-                name.to_lowercase().split_whitespace().collect::<Vec<_>>().join("-").chars().filter(|c| c.is_ascii()).collect();
-            let photo = self.rng.chance(0.85).then(|| Photo::File(format!("club_{club_id}_{}{THUMBNAIL}", self.rng.uuid())));
+            let slug: String = name
+                .to_lowercase()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join("-")
+                .chars()
+                .filter(|c| c.is_ascii())
+                .collect();
+            let photo =
+                self.rng.chance(0.85).then(|| Photo::File(format!("club_{club_id}_{}{THUMBNAIL}", self.rng.uuid())));
             let description = match self.rng.below(3) {
                 0 => None,
                 1 => Some(String::new()),
-                _ => Some(format!("A synthetic club for tests. Rooms every {}.", self.rng.pick(&["week", "day", "month"]))),
+                _ => Some(format!(
+                    "A synthetic club for tests. Rooms every {}.",
+                    self.rng.pick(&["week", "day", "month"])
+                )),
             };
             let rules = (0..self.rng.below(3)).map(|r| (format!("Rule {}", r + 1), "Be kind.".to_owned())).collect();
             self.clubs.push(Club {
@@ -450,7 +493,9 @@ impl Builder {
         add(self, title);
 
         let mut attr = self.blank(910009002, "xss.attr", Some("\"><img src=x onerror=alert(1)>"));
-        attr.bio = Some("Quote breaker \"><img src=x onerror=alert(1)>\n<script>alert(2)</script>\n' onmouseover='alert(3)".into());
+        attr.bio = Some(
+            "Quote breaker \"><img src=x onerror=alert(1)>\n<script>alert(2)</script>\n' onmouseover='alert(3)".into(),
+        );
         attr.twitter = Some("\"><svg onload=alert(3)>".into());
         attr.instagram = Some("\" onmouseover=\"alert(4)".into());
         attr.invited_by = Some(self.people.len() - 1);
@@ -515,24 +560,78 @@ impl Builder {
     /// The seeded crowd, up to `total` people in all.
     fn crowd(&mut self, total: usize) {
         const SURNAMES: &[(&str, &str)] = &[
-            ("김", "kim"), ("이", "lee"), ("박", "park"), ("최", "choi"), ("정", "jung"), ("강", "kang"), ("조", "cho"),
-            ("윤", "yoon"), ("장", "jang"), ("임", "lim"), ("한", "han"), ("오", "oh"), ("서", "seo"), ("신", "shin"),
-            ("권", "kwon"), ("황", "hwang"), ("안", "ahn"), ("송", "song"), ("류", "ryu"), ("홍", "hong"),
+            ("김", "kim"),
+            ("이", "lee"),
+            ("박", "park"),
+            ("최", "choi"),
+            ("정", "jung"),
+            ("강", "kang"),
+            ("조", "cho"),
+            ("윤", "yoon"),
+            ("장", "jang"),
+            ("임", "lim"),
+            ("한", "han"),
+            ("오", "oh"),
+            ("서", "seo"),
+            ("신", "shin"),
+            ("권", "kwon"),
+            ("황", "hwang"),
+            ("안", "ahn"),
+            ("송", "song"),
+            ("류", "ryu"),
+            ("홍", "hong"),
         ];
         const GIVEN: &[(&str, &str)] = &[
-            ("민준", "minjun"), ("서연", "seoyeon"), ("지우", "jiwoo"), ("하은", "haeun"), ("도윤", "doyun"),
-            ("서준", "seojun"), ("지민", "jimin"), ("수아", "sua"), ("예준", "yejun"), ("하준", "hajun"),
-            ("지호", "jiho"), ("유나", "yuna"), ("채원", "chaewon"), ("시우", "siwoo"), ("윤서", "yunseo"),
-            ("은우", "eunwoo"), ("다은", "daeun"), ("현우", "hyunwoo"), ("소윤", "soyun"), ("지안", "jian"),
+            ("민준", "minjun"),
+            ("서연", "seoyeon"),
+            ("지우", "jiwoo"),
+            ("하은", "haeun"),
+            ("도윤", "doyun"),
+            ("서준", "seojun"),
+            ("지민", "jimin"),
+            ("수아", "sua"),
+            ("예준", "yejun"),
+            ("하준", "hajun"),
+            ("지호", "jiho"),
+            ("유나", "yuna"),
+            ("채원", "chaewon"),
+            ("시우", "siwoo"),
+            ("윤서", "yunseo"),
+            ("은우", "eunwoo"),
+            ("다은", "daeun"),
+            ("현우", "hyunwoo"),
+            ("소윤", "soyun"),
+            ("지안", "jian"),
         ];
         const FIRST: &[&str] = &[
-            "Ada", "Bruno", "Clara", "Dmitri", "Elena", "Felix", "Greta", "Hugo", "Iris", "Jonah", "Kira", "Leo", "Maren",
-            "Nico", "Opal", "Pia", "Quinn", "Rafe", "Sage", "Theo", "Una", "Vera", "Wes", "Yara", "Zane",
+            "Ada", "Bruno", "Clara", "Dmitri", "Elena", "Felix", "Greta", "Hugo", "Iris", "Jonah", "Kira", "Leo",
+            "Maren", "Nico", "Opal", "Pia", "Quinn", "Rafe", "Sage", "Theo", "Una", "Vera", "Wes", "Yara", "Zane",
         ];
         const LAST: &[&str] = &[
-            "Ashdown", "Brightwater", "Calloway", "Dunmore", "Everly", "Fairbanks", "Galloway", "Hartwell", "Ingram",
-            "Jessup", "Kestrel", "Lockwood", "Merriweather", "Northcott", "Oakhurst", "Pembroke", "Quill",
-            "Ravensworth", "Sterling", "Thistlewood", "Underhill", "Vane", "Whitlock", "Yardley",
+            "Ashdown",
+            "Brightwater",
+            "Calloway",
+            "Dunmore",
+            "Everly",
+            "Fairbanks",
+            "Galloway",
+            "Hartwell",
+            "Ingram",
+            "Jessup",
+            "Kestrel",
+            "Lockwood",
+            "Merriweather",
+            "Northcott",
+            "Oakhurst",
+            "Pembroke",
+            "Quill",
+            "Ravensworth",
+            "Sterling",
+            "Thistlewood",
+            "Underhill",
+            "Vane",
+            "Whitlock",
+            "Yardley",
         ];
         const EMOJI: &[&str] = &["🎧", "🌊", "🚀", "🌱", "☕", "🎹", "📚", "🔥", "✨", "🐈"];
         const BIOS: &[&str] = &[
@@ -546,7 +645,8 @@ impl Builder {
             "Host of a weekly room on language learning. 영어와 한국어로 이야기해요.",
         ];
 
-        let mut taken: std::collections::HashSet<String> = self.people.iter().map(|p| p.username.to_ascii_lowercase()).collect();
+        let mut taken: std::collections::HashSet<String> =
+            self.people.iter().map(|p| p.username.to_ascii_lowercase()).collect();
         let mut n = 0u64;
         while self.people.len() < total {
             n += 1;
@@ -565,7 +665,8 @@ impl Builder {
                 75..=84 => {
                     let (s, sr) = *self.rng.pick(SURNAMES);
                     let (g, gr) = *self.rng.pick(GIVEN);
-                    let roman = format!("{}{} {}{}", &gr[..1].to_uppercase(), &gr[1..], &sr[..1].to_uppercase(), &sr[1..]);
+                    let roman =
+                        format!("{}{} {}{}", &gr[..1].to_uppercase(), &gr[1..], &sr[..1].to_uppercase(), &sr[1..]);
                     (Some(format!("{roman} {s}{g}")), format!("{sr}{gr}"))
                 }
                 85..=94 => {
@@ -589,7 +690,10 @@ impl Builder {
                 71..=92 => {
                     let other_index = self.rng.below(self.people.len() as u64) as usize;
                     let other = self.people[other_index].username.clone();
-                    Some(format!("{}\n\nMy site: https://example.com/{username}\nSay hi to @{other}", self.rng.pick(BIOS)))
+                    Some(format!(
+                        "{}\n\nMy site: https://example.com/{username}\nSay hi to @{other}",
+                        self.rng.pick(BIOS)
+                    ))
                 }
                 _ => Some((0..12).map(|_| *self.rng.pick(BIOS)).collect::<Vec<_>>().join("\n")),
             };
@@ -657,7 +761,9 @@ mod tests {
         assert_eq!((odessa.num_followers, odessa.num_following), (1284, 311));
         assert_eq!(data.people[odessa.invited_by.unwrap()].username, "twren");
         assert_eq!(data.clubs[odessa.clubs[0]].name, "Lighthouse Keepers Society");
-        for (id, username) in [(910000233, "bram.oy"), (910000417, "odessamk"), (910003550, "finch.o"), (910000588, "ilseq")] {
+        for (id, username) in
+            [(910000233, "bram.oy"), (910000417, "odessamk"), (910003550, "finch.o"), (910000588, "ilseq")]
+        {
             assert_eq!(data.by_id(id).unwrap().username, username);
         }
     }
@@ -677,13 +783,19 @@ mod tests {
         assert_eq!(unique.len(), 3000, "usernames are unique, case-insensitively");
         for p in &a.people {
             if !p.username.starts_with("xss") {
-                assert!(p.username.len() <= 30 && p.username.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.'));
+                assert!(
+                    p.username.len() <= 30
+                        && p.username.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.')
+                );
             }
             if let Some(i) = p.invited_by {
                 assert!(a.people[i].user_id != p.user_id);
             }
         }
-        let hangul = a.people.iter().filter(|p| p.name.as_deref().is_some_and(|n| n.chars().any(|c| ('가'..='힣').contains(&c))));
+        let hangul = a
+            .people
+            .iter()
+            .filter(|p| p.name.as_deref().is_some_and(|n| n.chars().any(|c| ('가'..='힣').contains(&c))));
         assert!(hangul.count() > 500);
         assert!(a.people.iter().any(|p| p.bio.as_deref() == Some("")));
         assert!(a.people.iter().any(|p| p.bio.is_none()));

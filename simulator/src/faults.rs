@@ -101,12 +101,15 @@ impl Counters {
             avatars: read(&self.avatars),
             total: 0,
         };
-        counts.total = counts.get_profile + counts.search_users + counts.get_followers + counts.get_following + counts.me;
+        counts.total =
+            counts.get_profile + counts.search_users + counts.get_followers + counts.get_following + counts.me;
         counts
     }
 
     pub fn reset(&self) {
-        for c in [&self.get_profile, &self.search_users, &self.get_followers, &self.get_following, &self.me, &self.avatars] {
+        for c in
+            [&self.get_profile, &self.search_users, &self.get_followers, &self.get_following, &self.me, &self.avatars]
+        {
             c.store(0, Ordering::SeqCst);
         }
     }

@@ -3,8 +3,8 @@ use leptos::{prelude::*, server_fn::ServerFn};
 use crate::{
     i18n::Lang,
     islands::{theme_toggle::ThemeToggle, waitlist::WaitlistModal},
-    username::Username,
     prefs::{use_prefs, SetLang},
+    username::Username,
 };
 
 pub const WAITLIST_BUTTON: &str =

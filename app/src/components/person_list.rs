@@ -1,6 +1,10 @@
 use leptos::prelude::*;
 
-use crate::{components::avatar::{Avatar, AvatarSize}, profile::ProfileCard, username::Username};
+use crate::{
+    components::avatar::{Avatar, AvatarSize},
+    profile::ProfileCard,
+    username::Username,
+};
 
 /// People as links to their pages (search results, recently viewed).
 #[component]

@@ -106,14 +106,17 @@ fn keep_focus_inside(_dialog: &leptos::web_sys::HtmlDialogElement, _ev: &leptos:
         if _ev.key() != "Tab" {
             return;
         }
-        let Ok(nodes) = _dialog.query_selector_all("button:not([disabled]), a[href], input:not([tabindex='-1'])") else {
+        let Ok(nodes) = _dialog.query_selector_all("button:not([disabled]), a[href], input:not([tabindex='-1'])")
+        else {
             return;
         };
         let focusable: Vec<leptos::web_sys::HtmlElement> =
             (0..nodes.length()).filter_map(|i| nodes.item(i)?.dyn_into().ok()).collect();
         let (Some(first), Some(last)) = (focusable.first(), focusable.last()) else { return };
         let active = leptos::prelude::document().active_element();
-        let is = |el: &leptos::web_sys::HtmlElement| active.as_ref().is_some_and(|a| a == el.unchecked_ref::<leptos::web_sys::Element>());
+        let is = |el: &leptos::web_sys::HtmlElement| {
+            active.as_ref().is_some_and(|a| a == el.unchecked_ref::<leptos::web_sys::Element>())
+        };
         if _ev.shift_key() && is(first) {
             _ev.prevent_default();
             let _ = last.focus();
@@ -131,9 +134,7 @@ fn wasm_form(_target: leptos::web_sys::EventTarget) -> Option<JoinWaitlist> {
         use leptos::wasm_bindgen::JsCast;
         let form = _target.dyn_into::<leptos::web_sys::HtmlFormElement>().ok()?;
         let field = |name: &str| {
-            form.elements()
-                .named_item(name)
-                .and_then(|e| e.dyn_into::<leptos::web_sys::HtmlInputElement>().ok())
+            form.elements().named_item(name).and_then(|e| e.dyn_into::<leptos::web_sys::HtmlInputElement>().ok())
         };
         let value = |name: &str| field(name).map(|i| i.value()).unwrap_or_default();
         return Some(JoinWaitlist {

@@ -183,7 +183,9 @@ fn Counts(profile: Profile, lang: Lang) -> impl IntoView {
 #[component]
 fn SocialLinks(profile: Profile) -> impl IntoView {
     let valid = |h: &str, max: usize, dot: bool| {
-        !h.is_empty() && h.len() <= max && h.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || (dot && b == b'.'))
+        !h.is_empty()
+            && h.len() <= max
+            && h.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || (dot && b == b'.'))
     };
     let twitter = profile.twitter.filter(|h| valid(h, 15, false));
     let instagram = profile.instagram.filter(|h| valid(h, 30, true));

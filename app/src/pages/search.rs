@@ -3,7 +3,10 @@ use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
 
 use crate::{
-    components::person_list::PersonList, escape, prefs::use_prefs, server_data::{search_people, set_header, set_status},
+    components::person_list::PersonList,
+    escape,
+    prefs::use_prefs,
+    server_data::{search_people, set_header, set_status},
 };
 
 #[component]

@@ -50,7 +50,8 @@ pub async fn profile(State(state): State<AppState>, Path(username): Path<String>
         }
         ProfileLookup::NotFound => error(StatusCode::NOT_FOUND, "no such user"),
         ProfileLookup::Unavailable { retry_after_secs } => {
-            let mut response = error(StatusCode::SERVICE_UNAVAILABLE, "Clubhouse is not answering and nothing is cached");
+            let mut response =
+                error(StatusCode::SERVICE_UNAVAILABLE, "Clubhouse is not answering and nothing is cached");
             if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, v);
             }

@@ -16,7 +16,11 @@ use super::AppState;
 pub async fn tag_client_ip(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
     if let Some(peer) = peer {
-        let client = if state.trusted_proxies.iter().any(|network| network.contains(peer)) { forwarded_for(&request).unwrap_or(peer) } else { peer };
+        let client = if state.trusted_proxies.iter().any(|network| network.contains(peer)) {
+            forwarded_for(&request).unwrap_or(peer)
+        } else {
+            peer
+        };
         request.extensions_mut().insert(ClientIp(client));
     }
     next.run(request).await

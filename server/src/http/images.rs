@@ -145,7 +145,10 @@ async fn fetch(proxy: &ImageProxy, url: Url) -> Response {
     }
     let mut response = Response::new(Body::from(bytes));
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_str(&content_type).unwrap_or(HeaderValue::from_static("image/png")));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&content_type).unwrap_or(HeaderValue::from_static("image/png")),
+    );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=604800, immutable"));
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox"));
@@ -182,15 +185,34 @@ mod tests {
         /// Addresses built from the pieces attacks use: userinfo, look-alike
         /// hosts, ports, encoded characters, fragments.
         fn address() -> impl Strategy<Value = String> {
-            let scheme = prop::sample::select(vec!["http://", "https://", "HTTPS://", "file://", "javascript:", "//", ""]);
+            let scheme =
+                prop::sample::select(vec!["http://", "https://", "HTTPS://", "file://", "javascript:", "//", ""]);
             let userinfo = prop::sample::select(vec!["", "user@", "user:pw@", "img.example@", "@"]);
             let host = prop::sample::select(vec![
-                "img.example", "IMG.EXAMPLE", "img.example.", "img.example.evil.test", "evil.test", "127.0.0.1",
-                "[::1]", "169.254.169.254", "img%2eexample", "xn--mg-7ka.example", "",
+                "img.example",
+                "IMG.EXAMPLE",
+                "img.example.",
+                "img.example.evil.test",
+                "evil.test",
+                "127.0.0.1",
+                "[::1]",
+                "169.254.169.254",
+                "img%2eexample",
+                "xn--mg-7ka.example",
+                "",
             ]);
             let port = prop::sample::select(vec!["", ":443", ":80", ":4010", ":8443", ":0", ":99999"]);
-            let tail = prop::sample::select(vec!["", "/a.png", "/../x", "#@evil.test", "?@evil.test", "\\@evil.test/", "/%2F%2Fevil.test"]);
-            (scheme, userinfo, host, port, tail, "[ -~]{0,8}").prop_map(|(s, u, h, p, t, junk)| format!("{s}{u}{h}{p}{t}{junk}"))
+            let tail = prop::sample::select(vec![
+                "",
+                "/a.png",
+                "/../x",
+                "#@evil.test",
+                "?@evil.test",
+                "\\@evil.test/",
+                "/%2F%2Fevil.test",
+            ]);
+            (scheme, userinfo, host, port, tail, "[ -~]{0,8}")
+                .prop_map(|(s, u, h, p, t, junk)| format!("{s}{u}{h}{p}{t}{junk}"))
         }
 
         proptest! {

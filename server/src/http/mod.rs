@@ -5,12 +5,12 @@ mod api;
 mod assets;
 mod client_ip;
 mod health;
+pub mod images;
 mod observe;
 mod page_cache;
 mod reactive_root;
 mod security;
 mod server_fns;
-pub mod images;
 
 pub use page_cache::{PageCache, CACHE_STATUS_HEADER};
 
@@ -89,8 +89,7 @@ pub fn router(state: AppState) -> Router {
     // `/{handle}` is a page route, so single-segment files need routes of
     // their own.
     let site_root = &state.leptos_options.site_root;
-    let root_file =
-        |name: &str| ServeFile::new(format!("{site_root}/{name}")).precompressed_br().precompressed_gzip();
+    let root_file = |name: &str| ServeFile::new(format!("{site_root}/{name}")).precompressed_br().precompressed_gzip();
     let shell_options = state.leptos_options.clone();
     // Any other path, a missing asset included: the app's own 404 page.
     let not_found_page = {

@@ -28,7 +28,8 @@ pub async fn observe(request: Request, next: Next) -> Response {
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
     // The route pattern, not the path: bounded label values, no usernames.
-    let route = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "other".into());
+    let route =
+        request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "other".into());
     let method = request.method().clone();
     // A bounded label: hyper accepts any method name.
     let method_label = match method.as_str() {

@@ -107,7 +107,10 @@ pub async fn replay_profile_pages(State(cache): State<Arc<PageCache>>, request: 
         return response;
     };
     let replay_for = cache.replay_for(fetched_at, SystemTime::now());
-    if replay_for.is_zero() || response.status() != StatusCode::OK || response.headers().contains_key(header::SET_COOKIE) {
+    if replay_for.is_zero()
+        || response.status() != StatusCode::OK
+        || response.headers().contains_key(header::SET_COOKIE)
+    {
         return response;
     }
     let Some(nonce) = response.headers().get(header::CONTENT_SECURITY_POLICY).and_then(policy_nonce) else {
@@ -119,11 +122,20 @@ pub async fn replay_profile_pages(State(cache): State<Arc<PageCache>>, request: 
         Ok(body) => body,
         Err(e) => {
             tracing::error!("could not read a rendered page: {e}");
-            return (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, "1")], "Please try again.\n").into_response();
+            return (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, "1")], "Please try again.\n")
+                .into_response();
         }
     };
     if body.len() <= MAX_PAGE_BYTES {
-        cache.keep(key, KeptPage { expires_at: Instant::now() + replay_for, headers: parts.headers.clone(), body: body.clone(), nonce });
+        cache.keep(
+            key,
+            KeptPage {
+                expires_at: Instant::now() + replay_for,
+                headers: parts.headers.clone(),
+                body: body.clone(),
+                nonce,
+            },
+        );
     }
     Response::from_parts(parts, Body::from(body))
 }
@@ -146,7 +158,11 @@ fn replay(page: &KeptPage) -> Response {
         }
     }
     headers.insert(CACHE_STATUS_HEADER, HeaderValue::from_static("hit"));
-    let body = replace_bytes(&page.body, format!("nonce=\"{}\"", page.nonce).as_bytes(), format!("nonce=\"{nonce}\"").as_bytes());
+    let body = replace_bytes(
+        &page.body,
+        format!("nonce=\"{}\"", page.nonce).as_bytes(),
+        format!("nonce=\"{nonce}\"").as_bytes(),
+    );
     let mut response = Response::new(Body::from(body));
     *response.headers_mut() = headers;
     response

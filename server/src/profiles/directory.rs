@@ -171,7 +171,10 @@ impl ProfileService {
                 let fetch = async move {
                     task.await.unwrap_or_else(|e| {
                         tracing::error!("profile fetch task failed: {e}");
-                        FetchOutcome::Failed(UpstreamError::Unavailable { reason: "fetch task failed".into(), retry_after: None })
+                        FetchOutcome::Failed(UpstreamError::Unavailable {
+                            reason: "fetch task failed".into(),
+                            retry_after: None,
+                        })
                     })
                 }
                 .boxed()
@@ -192,7 +195,10 @@ impl ProfileService {
     async fn fetch_and_store(&self, username: &Username) -> FetchOutcome {
         let key = username.key();
         let Ok(slot) = self.fetch_slots.clone().acquire_owned().await else {
-            return FetchOutcome::Failed(UpstreamError::Unavailable { reason: "shutting down".into(), retry_after: None });
+            return FetchOutcome::Failed(UpstreamError::Unavailable {
+                reason: "shutting down".into(),
+                retry_after: None,
+            });
         };
         let mut lock = match self.store.db.acquire().await {
             Ok(conn) => Some(conn),
@@ -202,11 +208,12 @@ impl ProfileService {
             }
         };
         if let Some(conn) = lock.as_mut() {
-            let locked = sqlx::query("select set_config('lock_timeout', $1, false), pg_advisory_lock(hashtextextended($2, 0))")
-                .bind(CROSS_REPLICA_WAIT)
-                .bind(&key)
-                .execute(&mut **conn)
-                .await;
+            let locked =
+                sqlx::query("select set_config('lock_timeout', $1, false), pg_advisory_lock(hashtextextended($2, 0))")
+                    .bind(CROSS_REPLICA_WAIT)
+                    .bind(&key)
+                    .execute(&mut **conn)
+                    .await;
             if let Err(e) = locked {
                 tracing::warn!("fetch lock for {key:?} not taken: {e}");
                 lock = None;
@@ -243,7 +250,11 @@ impl ProfileService {
                     Err(e) => {
                         tracing::error!("could not cache profile {key:?}: {e}");
                         metrics::profile_fetch("found_not_stored");
-                        FetchOutcome::Found(CachedProfile { profile: fetched.profile, fetched_at: Utc::now(), refresh_failed_at: None })
+                        FetchOutcome::Found(CachedProfile {
+                            profile: fetched.profile,
+                            fetched_at: Utc::now(),
+                            refresh_failed_at: None,
+                        })
                     }
                 }
             }
@@ -305,7 +316,8 @@ impl ProfileService {
 
 async fn unlock(lock: Option<sqlx::pool::PoolConnection<sqlx::Postgres>>, key: &str) {
     if let Some(mut conn) = lock {
-        let released = sqlx::query("select pg_advisory_unlock(hashtextextended($1, 0))").bind(key).execute(&mut *conn).await;
+        let released =
+            sqlx::query("select pg_advisory_unlock(hashtextextended($1, 0))").bind(key).execute(&mut *conn).await;
         if released.is_err() {
             // Never return a connection that may still hold the lock.
             let _ = conn.detach();
@@ -358,12 +370,17 @@ impl ProfileDirectory for Directory {
         if let Some(ClientIp(ip)) = client {
             if let Err(wait) = self.search_limiter.check(ip) {
                 metrics::search("rate_limited");
-                return SearchResults { hits: vec![], upstream_answered: true, retry_after_secs: Some(wait.as_secs().max(1)) };
+                return SearchResults {
+                    hits: vec![],
+                    upstream_answered: true,
+                    retry_after_secs: Some(wait.as_secs().max(1)),
+                };
             }
         }
         metrics::search("searched");
         let service = &self.service;
-        let (upstream, cached) = tokio::join!(service.client.search_users(&query, 1, 20), service.store.search(&query, 20));
+        let (upstream, cached) =
+            tokio::join!(service.client.search_users(&query, 1, 20), service.store.search(&query, 20));
         let mut hits: Vec<ProfileCard> = Vec::new();
         let upstream_answered = match upstream {
             Ok(page) => {

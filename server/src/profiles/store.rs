@@ -120,10 +120,11 @@ pub async fn lookup<'e>(db: impl PgExecutor<'e>, key: &str, ttl_secs: f64) -> Re
 }
 
 pub async fn by_username<'e>(db: impl PgExecutor<'e>, key: &str) -> Result<Option<CachedProfile>, sqlx::Error> {
-    let row = sqlx::query("select profile, fetched_at, refresh_failed_at from profile_cache where lower(username) = $1")
-        .bind(key)
-        .fetch_optional(db)
-        .await?;
+    let row =
+        sqlx::query("select profile, fetched_at, refresh_failed_at from profile_cache where lower(username) = $1")
+            .bind(key)
+            .fetch_optional(db)
+            .await?;
     let Some(row) = row else { return Ok(None) };
     let raw: Value = row.try_get("profile")?;
     match serde_json::from_value::<Profile>(raw) {

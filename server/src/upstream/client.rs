@@ -283,9 +283,13 @@ impl ClubhouseClient {
                 (None, None) => Err(UpstreamError::Malformed { reason: format!("{endpoint}: body is not JSON") }),
             },
             StatusCode::NOT_FOUND => Err(UpstreamError::NotFound),
-            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Err(UpstreamError::Unauthorized { status: status.as_u16() }),
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
+                Err(UpstreamError::Unauthorized { status: status.as_u16() })
+            }
             StatusCode::TOO_MANY_REQUESTS => Err(UpstreamError::RateLimited { retry_after }),
-            s if s.is_server_error() => Err(UpstreamError::Unavailable { reason: format!("{endpoint}: HTTP {s}"), retry_after }),
+            s if s.is_server_error() => {
+                Err(UpstreamError::Unavailable { reason: format!("{endpoint}: HTTP {s}"), retry_after })
+            }
             s => Err(match app_error {
                 Some(message) => refusal(message),
                 None => UpstreamError::Rejected { reason: format!("{endpoint}: HTTP {s}") },
@@ -361,23 +365,17 @@ fn denied_error(denied: Denied) -> UpstreamError {
         Denied::Paused { remaining, reason: PauseReason::RateLimited } => {
             UpstreamError::RateLimited { retry_after: Some(remaining) }
         }
-        Denied::Paused { remaining, reason: PauseReason::Failing } => {
-            UpstreamError::Unavailable { reason: "backing off after upstream failures".into(), retry_after: Some(remaining) }
-        }
+        Denied::Paused { remaining, reason: PauseReason::Failing } => UpstreamError::Unavailable {
+            reason: "backing off after upstream failures".into(),
+            retry_after: Some(remaining),
+        },
         Denied::Busy { wait } => UpstreamError::RateLimited { retry_after: Some(wait) },
     }
 }
 
 /// `Retry-After` in seconds (the HTTP-date form is rare for APIs; treated as absent).
 fn retry_after(headers: &header::HeaderMap) -> Option<Duration> {
-    headers
-        .get(header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse::<u64>()
-        .ok()
-        .map(Duration::from_secs)
+    headers.get(header::RETRY_AFTER)?.to_str().ok()?.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
 #[cfg(test)]

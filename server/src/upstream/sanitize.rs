@@ -87,8 +87,21 @@ mod tests {
         /// Keys the upstream sends, the viewer keys we strip, and noise.
         fn key() -> impl Strategy<Value = String> {
             let known = [
-                "user_id", "username", "name", "bio", "photo_url", "num_followers", "num_following", "time_created",
-                "twitter", "instagram", "invited_by_user_profile", "clubs", "club", "upcoming_events", "url",
+                "user_id",
+                "username",
+                "name",
+                "bio",
+                "photo_url",
+                "num_followers",
+                "num_following",
+                "time_created",
+                "twitter",
+                "instagram",
+                "invited_by_user_profile",
+                "clubs",
+                "club",
+                "upcoming_events",
+                "url",
             ];
             prop_oneof![
                 prop::sample::select(known.to_vec()).prop_map(str::to_owned),
@@ -108,12 +121,14 @@ mod tests {
                 any::<f64>().prop_filter("JSON has no NaN", |f| f.is_finite()).prop_map(Value::from),
                 any::<String>().prop_map(Value::from),
                 "[0-9]{1,20}".prop_map(Value::from),
-                "20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,6})?(Z|\\+00:00)?".prop_map(Value::from),
+                "20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,6})?(Z|\\+00:00)?"
+                    .prop_map(Value::from),
             ];
             leaf.prop_recursive(4, 64, 8, |inner| {
                 prop_oneof![
                     prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-                    prop::collection::vec((key(), inner), 0..10).prop_map(|pairs| Value::Object(pairs.into_iter().collect())),
+                    prop::collection::vec((key(), inner), 0..10)
+                        .prop_map(|pairs| Value::Object(pairs.into_iter().collect())),
                 ]
             })
         }

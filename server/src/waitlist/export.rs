@@ -15,7 +15,14 @@ pub async fn export_csv(db: &PgPool, out: &mut impl Write) -> Result<u64, Box<dy
     while let Some(row) = rows.try_next().await? {
         let text = |name: &str| row.try_get::<Option<String>, _>(name).ok().flatten().unwrap_or_default();
         let time = |name: &str| row.try_get::<DateTime<Utc>, _>(name).map(|t| t.to_rfc3339()).unwrap_or_default();
-        let cells = [text("email"), text("username"), text("lang"), text("source_path"), time("consent_at"), time("created_at")];
+        let cells = [
+            text("email"),
+            text("username"),
+            text("lang"),
+            text("source_path"),
+            time("consent_at"),
+            time("created_at"),
+        ];
         let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
         writeln!(out, "{}", line.join(","))?;
         count += 1;

@@ -41,9 +41,8 @@ impl TestApp {
 pub fn admin_database_url() -> &'static str {
     static URL: OnceLock<String> = OnceLock::new();
     URL.get_or_init(|| {
-        std::env::var("DATABASE_URL").expect(
-            "DATABASE_URL is not set: run the tests through scripts/test.sh, which starts a private PostgreSQL",
-        )
+        std::env::var("DATABASE_URL")
+            .expect("DATABASE_URL is not set: run the tests through scripts/test.sh, which starts a private PostgreSQL")
     })
 }
 
@@ -89,8 +88,12 @@ pub async fn spawn_simulator() -> RunningSimulator {
 /// Points `config` at `sim`, with pacing fast enough for tests.
 pub fn use_simulator(config: &mut Config, sim: &RunningSimulator) {
     config.upstream.base_url = format!("{}/api", sim.base_url);
-    config.upstream.limiter =
-        LimiterSettings { interval: Duration::from_millis(1), burst: 50, max_concurrent: 8, max_wait: Duration::from_secs(3) };
+    config.upstream.limiter = LimiterSettings {
+        interval: Duration::from_millis(1),
+        burst: 50,
+        max_concurrent: 8,
+        max_wait: Duration::from_secs(3),
+    };
     config.upstream.timeout = Duration::from_secs(3);
     config.upstream.backoff_base = Duration::from_millis(100);
     config.image_hosts = vec![sim.base_url.trim_start_matches("http://").to_owned()];
@@ -110,10 +113,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Config)) -> TestApp {
     let served = tokio::spawn(app.run_until(async move {
         let _ = stopped.await;
     }));
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     TestApp { base_url, sim, db, db_name, client, stop: Some(stop), served }
 }
 
