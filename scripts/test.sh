@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: the deployment files' linters, Rust unit and integration
+# Runs every test: the deployment files' linters, formatting, clippy (server
+# and browser builds), unused dependencies, import circles, Rust unit and integration
 # tests (real server, real PostgreSQL, the Clubhouse simulator over HTTP,
 # fault drills), the rolling-restart proof behind a real nginx, then the
 # Playwright suite in Chromium against the release build. Installs what is missing first. Uses a
@@ -32,11 +33,18 @@ done
 log "linting the Dockerfile and the GitHub workflows"
 scripts/lint-ops.sh
 
+log "formatting, clippy (server and wasm32 builds), unused dependencies, import circles"
+cargo fmt --all --check
+cargo clippy --workspace --exclude frontend --all-targets -- -D warnings
+cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+cargo machete
+python3 scripts/check-module-cycles.py
+
 log "Rust unit and integration tests (fault drills included)"
 cargo test --release --workspace --exclude frontend
 
 log "rolling restart: two replicas behind nginx under load"
-cargo test --release -q -p server --test rolling_restart -- --ignored --nocapture
+cargo test --release -q -p server --test it rolling_restart -- --ignored --nocapture
 
 log "end-to-end tests (release build, Chromium, the simulator on 127.0.0.1:4010)"
 cargo build --release -q -p simulator --bin clubhouse-simulator

@@ -1,0 +1,461 @@
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use domain::{
+    profile::{Freshness, ProfileCard, ProfileEntry, ProfileLookup, SearchResults},
+    username::Username,
+};
+use chrono::Utc;
+use futures::{
+    future::{BoxFuture, Shared},
+    FutureExt,
+};
+use tracing::Instrument;
+
+use super::{
+    hot::HotTier,
+    store::{self, Cached, CachedProfile, ProfileStore},
+};
+use crate::{
+    config::{ConfigError, Env},
+    metrics,
+    rate_limit::ClientLimiter,
+    upstream::{ClubhouseClient, UpstreamError},
+    ClientIp,
+};
+
+/// `PROFILE_*` and `SEARCHES_PER_MINUTE`: how long copies stay fresh, how
+/// long "no such person" is believed, and how often a client may search.
+#[derive(Clone, Copy, Debug)]
+pub struct ProfileSettings {
+    /// `PROFILE_FRESH_SECS`: served without asking Clubhouse for this long.
+    pub fresh_for: Duration,
+    /// `PROFILE_NOT_FOUND_SECS`: how long "no such user" is remembered.
+    pub not_found_for: Duration,
+    /// `PROFILE_MEMORY_SECS`: how long a fresh profile is kept in this
+    /// process's memory (0: never).
+    pub memory_for: Duration,
+    /// `SEARCHES_PER_MINUTE`: searches one client may make per minute (per replica).
+    pub searches_per_minute: u32,
+}
+
+impl ProfileSettings {
+    pub fn from_env(env: &Env) -> Result<ProfileSettings, ConfigError> {
+        const MONTH_SECS: u64 = 30 * 86_400;
+        Ok(ProfileSettings {
+            fresh_for: env.secs("PROFILE_FRESH_SECS", 2 * 3600, MONTH_SECS)?,
+            not_found_for: env.secs("PROFILE_NOT_FOUND_SECS", 10 * 60, MONTH_SECS)?,
+            memory_for: env.secs("PROFILE_MEMORY_SECS", 10, MONTH_SECS)?,
+            searches_per_minute: env.number("SEARCHES_PER_MINUTE", 30, 1, 1_000_000)?,
+        })
+    }
+}
+
+/// The result of one upstream fetch, shared by everyone who waited for it.
+// One per fetch, shared by reference: boxing would only add an allocation.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug)]
+enum FetchOutcome {
+    Found(CachedProfile),
+    NotFound,
+    Failed(UpstreamError),
+}
+
+type SharedFetch = Shared<BoxFuture<'static, FetchOutcome>>;
+
+/// The one way to profiles, for pages, server functions and the JSON API.
+pub struct ProfileService {
+    store: ProfileStore,
+    client: Arc<ClubhouseClient>,
+    policy: ProfileSettings,
+    /// Every search may cost an upstream call: limited per client.
+    search_limiter: ClientLimiter,
+    /// Fetches in flight in this process, by lower-cased username.
+    in_flight: Mutex<HashMap<String, SharedFetch>>,
+    /// Each fetch holds one pooled connection (its lock) while it waits for
+    /// the upstream; at most half the pool, so cached pages always find one.
+    fetch_slots: Arc<tokio::sync::Semaphore>,
+    hot: HotTier,
+}
+
+/// Longest wait for another replica's fetch of the same profile.
+const CROSS_REPLICA_WAIT: &str = "15s";
+
+impl ProfileService {
+    pub fn new(store: ProfileStore, client: Arc<ClubhouseClient>, policy: ProfileSettings) -> Arc<ProfileService> {
+        let slots = (store.db.options().get_max_connections() as usize / 2).max(1);
+        Arc::new(ProfileService {
+            store,
+            client,
+            policy,
+            search_limiter: ClientLimiter::new(policy.searches_per_minute, Duration::from_secs(60)),
+            in_flight: Mutex::new(HashMap::new()),
+            fetch_slots: Arc::new(tokio::sync::Semaphore::new(slots)),
+            hot: HotTier::new(policy.memory_for),
+        })
+    }
+
+    pub fn policy(&self) -> ProfileSettings {
+        self.policy
+    }
+
+    /// The Clubhouse client, for readiness and metrics.
+    pub fn upstream(&self) -> &ClubhouseClient {
+        &self.client
+    }
+
+    /// A profile by username (case-insensitive): from memory, the cache or
+    /// Clubhouse, by the cache policy.
+    pub async fn lookup(self: &Arc<Self>, username: &Username) -> ProfileLookup {
+        let key = username.key();
+        if let Some(cached) = self.hot.get(&key).filter(|c| self.is_fresh(c)) {
+            self.touch_in_background(&key);
+            metrics::profile_lookup("memory");
+            return found(cached, Freshness::Fresh);
+        }
+        match self.store.lookup(&key, self.policy.not_found_for.as_secs_f64()).await {
+            Ok(Cached::Profile(cached)) => {
+                self.touch_in_background(&key);
+                if self.is_fresh(&cached) {
+                    self.hot.put(&key, &cached);
+                    metrics::profile_lookup("fresh");
+                    return found(cached, Freshness::Fresh);
+                }
+                self.hot.forget(&key);
+                // Stale: answer now, refresh once in the background.
+                let failing = cached.refresh_failed_at.is_some_and(|failed| failed >= cached.fetched_at);
+                metrics::profile_lookup(if failing { "stale_failing" } else { "stale" });
+                let service = self.clone();
+                let username = username.clone();
+                tokio::spawn(
+                    async move {
+                        metrics::profile_refresh(match service.fetch_once(&username).await {
+                            FetchOutcome::Found(_) => "refreshed",
+                            FetchOutcome::NotFound => "not_found",
+                            FetchOutcome::Failed(_) => "failed",
+                        });
+                    }
+                    // Its log lines carry the id of the request that found the profile stale.
+                    .in_current_span(),
+                );
+                found(cached, if failing { Freshness::StaleUpstreamFailing } else { Freshness::Stale })
+            }
+            Ok(Cached::KnownMissing) => {
+                metrics::profile_lookup("known_missing");
+                ProfileLookup::NotFound
+            }
+            Ok(Cached::Unknown) => {
+                metrics::profile_lookup("miss");
+                self.fetch_now(username).await
+            }
+            Err(e) => {
+                // The database is down: still try to answer from Clubhouse.
+                tracing::error!("profile cache unavailable: {e}");
+                metrics::profile_lookup("miss");
+                self.fetch_now(username).await
+            }
+        }
+    }
+
+    async fn fetch_now(self: &Arc<Self>, username: &Username) -> ProfileLookup {
+        match self.fetch_once(username).await {
+            FetchOutcome::Found(cached) => {
+                self.hot.put(&username.key(), &cached);
+                found(cached, Freshness::Fresh)
+            }
+            FetchOutcome::NotFound => ProfileLookup::NotFound,
+            FetchOutcome::Failed(e) => ProfileLookup::Unavailable {
+                retry_after_secs: e.retry_after().map(|d| d.as_secs().max(1)).unwrap_or(30),
+            },
+        }
+    }
+
+    fn is_fresh(&self, cached: &CachedProfile) -> bool {
+        let age = Utc::now().signed_duration_since(cached.fetched_at);
+        age.to_std().map(|age| age < self.policy.fresh_for).unwrap_or(true)
+    }
+
+    /// At most one upstream fetch per username at a time in this process;
+    /// every caller shares its outcome. The fetch runs in its own task, so a
+    /// visitor who leaves does not cancel it for the others.
+    async fn fetch_once(self: &Arc<Self>, username: &Username) -> FetchOutcome {
+        let key = username.key();
+        let shared = {
+            let mut in_flight = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(fetch) = in_flight.get(&key) {
+                fetch.clone()
+            } else {
+                let service = self.clone();
+                let username = username.clone();
+                let task = tokio::spawn(
+                    async move {
+                        let outcome = service.fetch_and_store(&username).await;
+                        service.in_flight.lock().unwrap_or_else(|e| e.into_inner()).remove(&username.key());
+                        outcome
+                    }
+                    .in_current_span(),
+                );
+                let fetch = async move {
+                    task.await.unwrap_or_else(|e| {
+                        tracing::error!("profile fetch task failed: {e}");
+                        FetchOutcome::Failed(UpstreamError::Unavailable {
+                            reason: "fetch task failed".into(),
+                            retry_after: None,
+                        })
+                    })
+                }
+                .boxed()
+                .shared();
+                in_flight.insert(key, fetch.clone());
+                fetch
+            }
+        };
+        shared.await
+    }
+
+    /// Fetches under a Postgres advisory lock on the username, so replicas
+    /// sharing the database fetch it once: whoever waited for the lock finds
+    /// the fresh copy and makes no call. The lock is a session lock on one
+    /// pooled connection; no transaction stays open during the call. All of
+    /// the fetch's SQL runs on that connection, so a fetch never needs a
+    /// second one (many concurrent misses would otherwise starve the pool).
+    async fn fetch_and_store(&self, username: &Username) -> FetchOutcome {
+        let key = username.key();
+        let Ok(slot) = self.fetch_slots.clone().acquire_owned().await else {
+            return FetchOutcome::Failed(UpstreamError::Unavailable {
+                reason: "shutting down".into(),
+                retry_after: None,
+            });
+        };
+        let mut lock = match self.store.db.acquire().await {
+            Ok(conn) => Some(conn),
+            Err(e) => {
+                tracing::error!("no database connection for the fetch lock: {e}");
+                None
+            }
+        };
+        if let Some(conn) = lock.as_mut() {
+            let locked =
+                sqlx::query("select set_config('lock_timeout', $1, false), pg_advisory_lock(hashtextextended($2, 0))")
+                    .bind(CROSS_REPLICA_WAIT)
+                    .bind(&key)
+                    .execute(&mut **conn)
+                    .await;
+            if let Err(e) = locked {
+                tracing::warn!("fetch lock for {key:?} not taken: {e}");
+                lock = None;
+            } else {
+                // Another replica may have fetched it while we waited.
+                let not_found_secs = self.policy.not_found_for.as_secs_f64();
+                match store::lookup(&mut **conn, &key, not_found_secs).await {
+                    Ok(Cached::Profile(cached)) if self.is_fresh(&cached) => {
+                        unlock(lock, &key).await;
+                        metrics::profile_fetch("found_cached");
+                        return FetchOutcome::Found(cached);
+                    }
+                    Ok(Cached::KnownMissing) => {
+                        unlock(lock, &key).await;
+                        metrics::profile_fetch("found_cached");
+                        return FetchOutcome::NotFound;
+                    }
+                    _ => {}
+                }
+            }
+        }
+
+        let outcome = match self.client.profile_by_username(username).await {
+            Ok(fetched) => {
+                let stored = match lock.as_mut() {
+                    Some(conn) => store::store_profile(&mut **conn, &fetched.profile, &fetched.raw).await,
+                    None => self.store.store(&fetched.profile, &fetched.raw).await,
+                };
+                match stored {
+                    Ok(cached) => {
+                        metrics::profile_fetch("stored");
+                        FetchOutcome::Found(cached)
+                    }
+                    Err(e) => {
+                        tracing::error!("could not cache profile {key:?}: {e}");
+                        metrics::profile_fetch("found_not_stored");
+                        FetchOutcome::Found(CachedProfile {
+                            profile: fetched.profile,
+                            fetched_at: Utc::now(),
+                            refresh_failed_at: None,
+                        })
+                    }
+                }
+            }
+            Err(UpstreamError::NotFound) => {
+                let remembered = match lock.as_mut() {
+                    Some(conn) => store::remember_missing(&mut **conn, &key).await,
+                    None => self.store.remember_missing(&key).await,
+                };
+                if let Err(e) = remembered {
+                    tracing::error!("could not remember missing {key:?}: {e}");
+                }
+                metrics::profile_fetch("not_found");
+                FetchOutcome::NotFound
+            }
+            Err(e) => {
+                let marked = match lock.as_mut() {
+                    Some(conn) => store::mark_refresh_failed(&mut **conn, &key).await,
+                    None => self.store.mark_refresh_failed(&key).await,
+                };
+                if let Err(db) = marked {
+                    tracing::error!("could not mark refresh failure for {key:?}: {db}");
+                }
+                metrics::profile_fetch("failed");
+                FetchOutcome::Failed(e)
+            }
+        };
+        // Off the visitor's path: everyone waiting here has the outcome now;
+        // only other replicas wait for the lock, one round trip longer.
+        // The slot is held until the connection is back in the pool, so
+        // fetches never hold more than half of it.
+        tokio::spawn(
+            async move {
+                unlock(lock, &key).await;
+                drop(slot);
+            }
+            .in_current_span(),
+        );
+        outcome
+    }
+
+    /// Records a view for "recently viewed", at most once a minute per
+    /// profile, off the request's path.
+    fn touch_in_background(&self, key: &str) {
+        if !self.hot.should_touch(key) {
+            return;
+        }
+        let store = self.store.clone();
+        let key = key.to_owned();
+        tokio::spawn(
+            async move {
+                if let Err(e) = store.touch(&key).await {
+                    tracing::warn!("could not record a view of {key:?}: {e}");
+                }
+            }
+            .in_current_span(),
+        );
+    }
+}
+
+async fn unlock(lock: Option<sqlx::pool::PoolConnection<sqlx::Postgres>>, key: &str) {
+    if let Some(mut conn) = lock {
+        let released =
+            sqlx::query("select pg_advisory_unlock(hashtextextended($1, 0))").bind(key).execute(&mut *conn).await;
+        if released.is_err() {
+            // Never return a connection that may still hold the lock.
+            let _ = conn.detach();
+        }
+    }
+}
+
+fn found(cached: CachedProfile, freshness: Freshness) -> ProfileLookup {
+    ProfileLookup::Found(ProfileEntry { profile: cached.profile, fetched_at: cached.fetched_at, freshness })
+}
+
+fn card(user: &domain::model::UserRef) -> Option<ProfileCard> {
+    Some(ProfileCard {
+        username: user.username.clone()?,
+        name: user.name.clone(),
+        photo_url: user.photo_url.clone(),
+        bio: user.bio.clone(),
+    })
+}
+
+/// Longest query we pass on; Clubhouse names and usernames are short.
+const MAX_QUERY_CHARS: usize = 64;
+
+/// What a visitor typed, as we search for it: trimmed, without a leading
+/// `@`, at most `MAX_QUERY_CHARS` characters. Empty means no search.
+fn search_terms(query: &str) -> String {
+    let query = query.trim_start_matches(|c: char| c == '@' || c.is_whitespace());
+    query.chars().take(MAX_QUERY_CHARS).collect::<String>().trim_end().to_owned()
+}
+
+impl ProfileService {
+    /// People matching a free-text query: Clubhouse's search merged with
+    /// cached profiles; from the cache alone when Clubhouse cannot answer.
+    /// `client` is counted against the per-client limit.
+    pub async fn search(&self, query: &str, client: Option<ClientIp>) -> SearchResults {
+        let query = search_terms(query);
+        if query.is_empty() {
+            return SearchResults { hits: vec![], upstream_answered: true, retry_after_secs: None };
+        }
+        if let Some(ClientIp(ip)) = client {
+            if let Err(wait) = self.search_limiter.check(ip) {
+                metrics::search("rate_limited");
+                return SearchResults {
+                    hits: vec![],
+                    upstream_answered: true,
+                    retry_after_secs: Some(wait.as_secs().max(1)),
+                };
+            }
+        }
+        metrics::search("searched");
+        let service = &self.service;
+        let (upstream, cached) =
+            tokio::join!(service.client.search_users(&query, 1, 20), service.store.search(&query, 20));
+        let mut hits: Vec<ProfileCard> = Vec::new();
+        let upstream_answered = match upstream {
+            Ok(page) => {
+                hits.extend(page.users.iter().filter_map(card));
+                true
+            }
+            Err(e) => {
+                tracing::warn!("search answered from the cache only: {e}");
+                false
+            }
+        };
+        match cached {
+            Ok(cards) => {
+                for c in cards {
+                    if !hits.iter().any(|h| h.username.eq_ignore_ascii_case(&c.username)) {
+                        hits.push(c);
+                    }
+                }
+            }
+            Err(e) => tracing::error!("cache search failed: {e}"),
+        }
+        hits.retain(|h| Username::parse(&h.username).is_ok());
+        SearchResults { hits, upstream_answered, retry_after_secs: None }
+    }
+
+    /// The profiles visitors opened most recently.
+    pub async fn recently_viewed(&self, limit: usize) -> Vec<ProfileCard> {
+        self.store.recently_viewed(limit as i64).await.unwrap_or_else(|e| {
+            tracing::error!("recently viewed unavailable: {e}");
+            vec![]
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn search_terms_drop_the_at_sign_and_spaces() {
+        assert_eq!(search_terms("  @odessa  "), "odessa");
+        assert_eq!(search_terms("@@@"), "");
+        assert_eq!(search_terms("@ odessa"), "odessa");
+        assert_eq!(search_terms(&"가".repeat(100)).chars().count(), MAX_QUERY_CHARS);
+    }
+
+    proptest! {
+        #[test]
+        fn search_terms_are_short_trimmed_and_never_panic(query in prop_oneof![any::<String>(), "[@ \t]{0,3}[a-z ]{0,5}[@ ]{0,2}"]) {
+            let terms = search_terms(&query);
+            prop_assert!(terms.chars().count() <= MAX_QUERY_CHARS);
+            prop_assert_eq!(terms.trim(), terms.as_str());
+            prop_assert!(!terms.starts_with('@'));
+            prop_assert!(query.contains(terms.as_str()));
+        }
+    }
+}
