@@ -22,6 +22,9 @@ const SIM_PORT: u16 = 4011;
 const PEOPLE: usize = 10_500;
 const CACHED_PROFILES: usize = 10_000;
 const MISS_LATENCY_MS: u64 = 50;
+const NGINX_PORT: u16 = 3180;
+/// Distinct cached profiles requested in rotation for the long tail.
+const LONG_TAIL: usize = 3_000;
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
@@ -130,6 +133,12 @@ async fn run() -> Result<()> {
     report.add("Start-up to ready, empty database (migrations)", ms(first), "", None);
     report.add("Start-up to ready, warm database", ms(warm), "≤ 1 s", Some(warm <= Duration::from_secs(1)));
 
+    // nginx on the same machine serving the very same bytes from disk: the
+    // limit a page can be compared with.
+    let nginx_root = std::env::temp_dir().join(format!("inssa-bench-nginx-{}", std::process::id()));
+    let nginx = Nginx::start(&nginx_root)?;
+    let nginx_base = format!("http://127.0.0.1:{NGINX_PORT}");
+
     // 1. Cached profile page against a static file of the same size.
     let page_path = "/@odessa.finch";
     let page = http.get(format!("{base}{page_path}")).send().await?;
@@ -140,15 +149,30 @@ async fn run() -> Result<()> {
     let static_name = "bench-same-size.html";
     let static_file = paths.site.join("pkg").join(static_name);
     std::fs::write(&static_file, &page_bytes)?;
-    let static_result = wrk(&format!("{base}/pkg/{static_name}"));
-    let page_result = wrk(&format!("{base}{page_path}"));
+    std::fs::write(nginx.root.join(&page_path[1..]), &page_bytes)?;
+    let nginx_result = wrk(&format!("{nginx_base}{page_path}"), None)?;
+    let static_result = wrk(&format!("{base}/pkg/{static_name}"), None);
+    let page_result = wrk(&format!("{base}{page_path}"), None);
     let _ = std::fs::remove_file(&static_file);
     let (static_result, page_result) = (static_result?, page_result?);
     let ratio = page_result.rps / static_result.rps;
-    report.add(format!("Static file, {} bytes, 64 connections", page_bytes.len()), static_result.describe(), "", None);
+    let nginx_ratio = page_result.rps / nginx_result.rps;
+    report.add(
+        format!("nginx, the same {} bytes from disk, 64 connections", page_bytes.len()),
+        nginx_result.describe(),
+        "",
+        None,
+    );
+    report.add(format!("Static file from our server, {} bytes", page_bytes.len()), static_result.describe(), "", None);
     report.add("Cached profile page, 64 connections", page_result.describe(), "", None);
     report.add(
-        "Cached page ÷ static file throughput",
+        "Cached page ÷ nginx throughput",
+        format!("{nginx_ratio:.2}"),
+        "≥ 0.5",
+        Some(nginx_ratio >= 0.5 && page_result.errors == 0),
+    );
+    report.add(
+        "Cached page ÷ our static file throughput",
         format!("{ratio:.2}"),
         "≥ 0.8",
         Some(ratio >= 0.8 && page_result.errors == 0),
@@ -283,6 +307,41 @@ async fn run() -> Result<()> {
         "≤ 100 MB",
         Some(rss as f64 / 1024.0 <= 100.0),
     );
+
+    // 5b. The long tail: many distinct cached profiles in rotation, each
+    // against nginx serving the same pages from files.
+    let tail: Vec<&String> = crowd.iter().take(LONG_TAIL).collect();
+    let mut paths_list = String::new();
+    for username in &tail {
+        let res = http.get(format!("{base}/@{username}")).send().await?;
+        if res.status() != 200 {
+            return Err(format!("/@{username} answered {}", res.status()).into());
+        }
+        std::fs::write(nginx.root.join(format!("@{username}")), res.bytes().await?)?;
+        paths_list.push_str(&format!("/@{username}\n"));
+    }
+    let rotation = nginx.root.join("rotation.lua");
+    std::fs::write(nginx.root.join("paths.txt"), paths_list)?;
+    std::fs::write(&rotation, rotation_script(&nginx.root.join("paths.txt")))?;
+    let tail_nginx = wrk(&format!("{nginx_base}/"), Some(&rotation))?;
+    let tail_page = wrk(&format!("{base}/"), Some(&rotation))?;
+    let tail_ratio = tail_page.rps / tail_nginx.rps;
+    report.add(format!("nginx, {LONG_TAIL} distinct pages in rotation"), tail_nginx.describe(), "", None);
+    report.add(format!("{LONG_TAIL} distinct cached profiles in rotation"), tail_page.describe(), "", None);
+    report.add(
+        "Long tail ÷ nginx throughput",
+        format!("{tail_ratio:.2}"),
+        "≥ 0.15",
+        Some(tail_ratio >= 0.15 && tail_page.errors == 0),
+    );
+    let rss = rss_kib(server.pid())?;
+    report.add(
+        format!("Server resident memory after the long tail, {cached} profiles cached"),
+        format!("{:.1} MB", rss as f64 / 1024.0),
+        "",
+        None,
+    );
+    drop(nginx);
 
     // 6. The front end.
     let assets = Assets::find(&paths.site.join("pkg"))?;
@@ -473,9 +532,14 @@ impl WrkResult {
     }
 }
 
-/// wrk with 2 threads and 64 connections for 10 s.
-fn wrk(url: &str) -> Result<WrkResult> {
-    let out = Command::new("wrk").args(["-t2", "-c64", "-d10s", "--latency", url]).output()?;
+/// wrk with 2 threads and 64 connections for 10 s, with a request script.
+fn wrk(url: &str, script: Option<&Path>) -> Result<WrkResult> {
+    let mut command = Command::new("wrk");
+    command.args(["-t2", "-c64", "-d10s", "--latency"]);
+    if let Some(script) = script {
+        command.arg("-s").arg(script);
+    }
+    let out = command.arg(url).output()?;
     if !out.status.success() {
         return Err(format!("wrk failed: {}", String::from_utf8_lossy(&out.stderr)).into());
     }
@@ -486,6 +550,84 @@ fn wrk(url: &str) -> Result<WrkResult> {
     let errors = field("Non-2xx or 3xx responses:").parse::<u64>().unwrap_or(0)
         + text.lines().find(|l| l.contains("Socket errors")).map(|_| 1).unwrap_or(0);
     Ok(WrkResult { rps: field("Requests/sec:").parse()?, p50: field("50%"), p99: field("99%"), errors })
+}
+
+/// A wrk script that requests the paths listed in `paths`, one after
+/// another, each thread from its own starting point.
+fn rotation_script(paths: &Path) -> String {
+    format!(
+        r#"local paths = {{}}
+for line in io.lines("{}") do paths[#paths + 1] = line end
+local i = math.random(#paths)
+request = function()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i])
+end
+"#,
+        paths.display()
+    )
+}
+
+/// nginx serving a folder of files on `NGINX_PORT`, with a configuration of
+/// its own (one worker per core, no access log, sendfile), stopped on drop.
+struct Nginx {
+    root: PathBuf,
+    process: Process,
+}
+
+impl Nginx {
+    fn start(prefix: &Path) -> Result<Nginx> {
+        let root = prefix.join("html");
+        std::fs::create_dir_all(&root)?;
+        std::fs::create_dir_all(prefix.join("logs"))?;
+        let conf = prefix.join("nginx.conf");
+        // Root runs workers as nobody, who must read the files.
+        let user = if running_as_root() { "user nobody nogroup;" } else { "" };
+        std::fs::write(
+            &conf,
+            format!(
+                "{user}\nworker_processes auto;\npid {prefix}/nginx.pid;\nerror_log {prefix}/logs/error.log warn;\n\
+                 events {{ worker_connections 1024; }}\n\
+                 http {{\n  access_log off;\n  sendfile on;\n  tcp_nopush on;\n  default_type text/html;\n\
+                 client_body_temp_path {prefix}/tmp; proxy_temp_path {prefix}/tmp; fastcgi_temp_path {prefix}/tmp;\n\
+                 uwsgi_temp_path {prefix}/tmp; scgi_temp_path {prefix}/tmp;\n\
+                 server {{ listen 127.0.0.1:{NGINX_PORT}; root {root}; }}\n}}\n",
+                prefix = prefix.display(),
+                root = root.display(),
+            ),
+        )?;
+        std::fs::create_dir_all(prefix.join("tmp"))?;
+        let binary = ["/usr/sbin/nginx", "nginx"].into_iter().find(|b| Path::new(b).exists()).unwrap_or("nginx");
+        let child = Command::new(binary)
+            .arg("-p")
+            .arg(prefix)
+            .arg("-c")
+            .arg(&conf)
+            .args(["-g", "daemon off;"])
+            .stderr(Stdio::null())
+            .spawn()?;
+        std::thread::sleep(Duration::from_millis(300));
+        Ok(Nginx { root, process: Process { child } })
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").arg("-QUIT").arg(self.process.pid().to_string()).status();
+        if let Some(prefix) = self.root.parent() {
+            let _ = std::fs::remove_dir_all(prefix);
+        }
+    }
+}
+
+/// Whether this process runs as root (by its effective uid, from /proc).
+fn running_as_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("Uid:")).and_then(|l| l.split_whitespace().nth(2).map(|u| u == "0"))
+        })
+        .unwrap_or(false)
 }
 
 fn rss_kib(pid: u32) -> Result<u64> {
