@@ -5,20 +5,10 @@
 //! leptos_meta 0.8.7, `ServerMetaContextOutput::inject_meta_context`). Every
 //! title therefore goes through [`html_text`] first.
 
-/// Escapes text for an HTML text node or a double-quoted attribute.
+/// Escapes text for an HTML text node or a quoted attribute (`&`, `<`,
+/// `>`, both quotes and `/`).
 pub fn html_text(input: &str) -> String {
-    let mut out = String::with_capacity(input.len());
-    for c in input.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    html_escape::encode_safe(input).into_owned()
 }
 
 #[cfg(test)]
@@ -29,7 +19,7 @@ mod tests {
     fn escapes_markup_and_quotes() {
         assert_eq!(
             html_text(r#"</title><script>alert("x")</script> & 'y'"#),
-            "&lt;/title&gt;&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39;"
+            "&lt;&#x2F;title&gt;&lt;script&gt;alert(&quot;x&quot;)&lt;&#x2F;script&gt; &amp; &#x27;y&#x27;"
         );
     }
 

@@ -1,6 +1,7 @@
 //! Numbers, dates and links as a visitor of each language expects them.
 
 use chrono::{DateTime, Datelike, Utc};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use crate::i18n::Lang;
 
@@ -77,17 +78,12 @@ pub fn month_year(date: DateTime<Utc>, lang: Lang) -> String {
     }
 }
 
+/// Everything but RFC 3986's unreserved characters is encoded.
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+
 /// Percent-encodes a string for use as one query-string value.
 pub fn query_value(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() * 3);
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    utf8_percent_encode(value, QUERY_VALUE).to_string()
 }
 
 /// Our image proxy's address for an upstream image; `None` when the URL is

@@ -1,5 +1,6 @@
-//! Korean and English text. Every visible string lives here, so a page never
-//! hard-codes one language.
+//! The pages' words in Korean and English: labels, messages and titles are
+//! looked up here by language rather than written into the views. Names
+//! (inssa, Clubhouse) and what comes from the upstream are not translated.
 
 use serde::{Deserialize, Serialize};
 

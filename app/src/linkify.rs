@@ -1,7 +1,7 @@
 //! Splits a bio into text, web links and @mentions, so a page can render
 //! each as escaped text or a checked link. Nothing here produces HTML.
 
-use crate::username::Username;
+use domain::username::Username;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Segment {

@@ -1,7 +1,7 @@
 //! The visitor's display preferences: language and theme.
 //!
-//! Both are read on the server from cookies (set by `/prefs/...` links, which
-//! work without JavaScript) with `Accept-Language` as the language fallback, so
+//! Both are read on the server from cookies (set by the `/api/prefs/...`
+//! server functions below, posted by plain forms that work without JavaScript) with `Accept-Language` as the language fallback, so
 //! the first byte of HTML is already in the right language and theme.
 
 use serde::{Deserialize, Serialize};
@@ -153,7 +153,7 @@ mod server {
     /// Sets a year-long preference cookie. Values come from our own enums,
     /// never from the request, so they are safe header values.
     pub fn remember(name: &str, value: &str) {
-        let secure = use_context::<crate::ports::SiteSettings>().map(|s| s.secure_cookies).unwrap_or(false);
+        let secure = crate::server_data::services().site.secure_cookies;
         let cookie = format!(
             "{name}={value}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly{}",
             if secure { "; Secure" } else { "" }

@@ -1,53 +1,40 @@
-//! Data the pages load while rendering on the server.
-//!
-//! In islands mode page components run only on the server; the browser never
-//! renders them, so these calls never happen in the WASM build. They read
-//! the ports the server provides as context, with no HTTP round trip.
+//! What pages read and write while they render on the server: the services
+//! (called directly, no HTTP round trip) and the response being built.
+//! Islands never call these: this module is compiled for the server only.
 
-use crate::{
+use domain::{
     profile::{ProfileCard, ProfileLookup, SearchResults},
     username::Username,
 };
+use leptos::prelude::{expect_context, use_context};
+use services::{ClientIp, Services};
 
-#[cfg(feature = "ssr")]
-fn directory() -> Option<crate::ports::Profiles> {
-    leptos::prelude::use_context::<crate::ports::Profiles>()
+/// The services the server provides to every request.
+pub fn services() -> Services {
+    expect_context::<Services>()
 }
 
 pub async fn lookup_profile(username: Username) -> ProfileLookup {
-    #[cfg(feature = "ssr")]
-    if let Some(profiles) = directory() {
-        return profiles.0.lookup(&username).await;
-    }
-    let _ = username;
-    ProfileLookup::Unavailable { retry_after_secs: 30 }
+    services().profiles.lookup(&username).await
 }
 
 pub async fn search_people(query: String) -> SearchResults {
-    #[cfg(feature = "ssr")]
-    if let Some(profiles) = directory() {
-        let client = leptos::prelude::use_context::<http::request::Parts>()
-            .and_then(|parts| parts.extensions.get::<crate::ports::ClientIp>().copied());
-        return profiles.0.search(&query, client).await;
-    }
-    let _ = query;
-    SearchResults::default()
+    services().profiles.search(&query, client_ip()).await
 }
 
 pub async fn recently_viewed(limit: usize) -> Vec<ProfileCard> {
-    #[cfg(feature = "ssr")]
-    if let Some(profiles) = directory() {
-        return profiles.0.recently_viewed(limit).await;
-    }
-    let _ = limit;
-    vec![]
+    services().profiles.recently_viewed(limit).await
 }
 
-/// Sets the response status (server only).
-pub fn set_status(_code: u16) {
-    #[cfg(feature = "ssr")]
+/// The visitor's address as the server's middleware decided to trust it.
+pub fn client_ip() -> Option<ClientIp> {
+    use_context::<http::request::Parts>().and_then(|parts| parts.extensions.get::<ClientIp>().copied())
+}
+
+/// Sets the response status.
+pub fn set_status(code: u16) {
     if let (Some(response), Ok(status)) =
-        (leptos::prelude::use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(_code))
+        (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(code))
     {
         response.set_status(status);
     }
@@ -59,13 +46,12 @@ pub fn set_status(_code: u16) {
 /// removes it before the response leaves.
 pub const REPLAYABLE_PAGE_HEADER: &str = "x-inssa-replayable";
 
-/// Adds a response header (server only). Values must be safe header text.
-pub fn set_header(_name: &'static str, _value: &str) {
-    #[cfg(feature = "ssr")]
+/// Adds a response header. Values must be safe header text.
+pub fn set_header(name: &'static str, value: &str) {
     if let (Some(response), Ok(value)) =
-        (leptos::prelude::use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(_value))
+        (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(value))
     {
-        response.insert_header(http::HeaderName::from_static(_name), value);
+        response.insert_header(http::HeaderName::from_static(name), value);
     }
 }
 
@@ -81,7 +67,6 @@ pub fn split_url(url: &str) -> Option<(&str, &str)> {
 
 /// Whether a POST is a plain form submitted by a browser page (it asks for
 /// HTML back), rather than a server-function call from an island.
-#[cfg(feature = "ssr")]
 pub fn accepts_html(parts: &http::request::Parts) -> bool {
     parts.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
 }
@@ -94,9 +79,5 @@ pub fn redirect_permanently(path: &str) {
 
 /// The site's absolute URL, for canonical and OpenGraph links.
 pub fn public_url() -> String {
-    #[cfg(feature = "ssr")]
-    if let Some(site) = leptos::prelude::use_context::<crate::ports::SiteSettings>() {
-        return site.public_url;
-    }
-    String::new()
+    services().site.public_url
 }

@@ -5,7 +5,9 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
-use crate::{email::EmailError, i18n::Lang};
+use domain::email::EmailError;
+
+use crate::i18n::Lang;
 
 /// What a signup answers. The same for a new and an already-listed address,
 /// so nobody can learn whether someone else signed up.
@@ -114,15 +116,14 @@ pub async fn leave_waitlist(token: String) -> Result<(), WaitlistError> {
 
 #[cfg(feature = "ssr")]
 mod server {
+    use domain::{email::EmailAddress, username::Username};
     use leptos::prelude::use_context;
+    use services::waitlist::{JoinRefused, Signup};
 
     use super::*;
     use crate::{
-        email::EmailAddress,
-        ports::{ClientIp, JoinRefused, Signup, Waitlist},
         prefs::Prefs,
-        server_data::accepts_html,
-        username::Username,
+        server_data::{accepts_html, client_ip, services, set_header, set_status, split_url},
     };
 
     pub async fn join(
@@ -133,9 +134,9 @@ mod server {
         website: String,
     ) -> Result<JoinReceipt, WaitlistError> {
         let parts = use_context::<http::request::Parts>().ok_or(WaitlistError::Unavailable)?;
-        let waitlist = use_context::<Waitlist>().ok_or(WaitlistError::Unavailable)?;
+        let waitlist = services().waitlist;
         if !same_origin(&parts) {
-            waitlist.0.count_refusal("cross_origin");
+            waitlist.count_refusal("cross_origin");
             return Err(WaitlistError::CrossOrigin);
         }
 
@@ -149,25 +150,24 @@ mod server {
             errors.consent = true;
         }
         let Some(email) = email.filter(|_| errors.is_empty()) else {
-            waitlist.0.count_refusal("invalid");
+            waitlist.count_refusal("invalid");
             return Err(WaitlistError::Invalid(errors));
         };
-        let client_ip = parts.extensions.get::<ClientIp>().copied();
         if !website.trim().is_empty() {
             tracing::info!("waitlist honeypot filled; answering without storing");
-            waitlist.0.count_refusal("honeypot");
-            return Ok(JoinReceipt { removal_token: waitlist.0.decoy_token() });
+            waitlist.count_refusal("honeypot");
+            return Ok(JoinReceipt { removal_token: waitlist.decoy_token() });
         }
         let signup = Signup {
             email,
             username,
-            lang: Prefs::from_request().lang,
+            lang: Prefs::from_request().lang.code(),
             source_path: Some(source).filter(|s| s.starts_with('/') && !s.starts_with("//") && s.len() <= 200),
         };
-        let receipt = match waitlist.0.join(signup, client_ip).await {
-            Ok(receipt) => receipt,
+        let receipt = match waitlist.join(signup, client_ip()).await {
+            Ok(stored) => JoinReceipt { removal_token: stored.removal_token },
             Err(JoinRefused::RateLimited { retry_after_secs }) => {
-                crate::server_data::set_header("retry-after", &retry_after_secs.to_string());
+                set_header("retry-after", &retry_after_secs.to_string());
                 return Err(WaitlistError::RateLimited { retry_after_secs });
             }
             Err(JoinRefused::Unavailable) => return Err(WaitlistError::Unavailable),
@@ -181,12 +181,12 @@ mod server {
 
     pub async fn leave(token: String) -> Result<(), WaitlistError> {
         let parts = use_context::<http::request::Parts>().ok_or(WaitlistError::Unavailable)?;
-        let waitlist = use_context::<Waitlist>().ok_or(WaitlistError::Unavailable)?;
+        let waitlist = services().waitlist;
         if !same_origin(&parts) {
-            waitlist.0.count_refusal("cross_origin");
+            waitlist.count_refusal("cross_origin");
             return Err(WaitlistError::CrossOrigin);
         }
-        waitlist.0.leave(token.trim()).await.map_err(|_| WaitlistError::Unavailable)?;
+        waitlist.leave(token.trim()).await.map_err(|_| WaitlistError::Unavailable)?;
         if accepts_html(&parts) {
             leptos_axum::redirect("/waitlist/left");
         }
@@ -199,7 +199,7 @@ mod server {
         if let Err(e) = result {
             let plain_form = use_context::<http::request::Parts>().is_some_and(|p| accepts_html(&p));
             if !plain_form {
-                crate::server_data::set_status(e.status());
+                set_status(e.status());
             }
         }
     }
@@ -211,6 +211,6 @@ mod server {
         let Some(host) = header(http::header::HOST) else { return false };
         let source = header(http::header::ORIGIN).filter(|o| *o != "null").or_else(|| header(http::header::REFERER));
         let Some(source) = source else { return false };
-        crate::server_data::split_url(source).is_some_and(|(authority, _)| authority.eq_ignore_ascii_case(host))
+        split_url(source).is_some_and(|(authority, _)| authority.eq_ignore_ascii_case(host))
     }
 }

@@ -1,20 +1,17 @@
-//! The inssa server: hosts the Leptos app over axum and implements the ports
-//! the app declares (Postgres cache, Clubhouse client, waitlist store).
+//! The inssa server: the thin axum host. It reads the configuration, builds
+//! the services (`services` crate), and serves the Leptos app, the JSON API,
+//! files, health and metrics through its middleware (`http`).
 
 pub mod config;
-pub mod db;
 pub mod http;
-pub mod metrics;
-pub mod profiles;
-pub mod rate_limit;
 pub mod telemetry;
-pub mod upstream;
-pub mod waitlist;
 
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
 use leptos::config::LeptosOptions;
 use tokio::net::TcpListener;
+
+use services::{db, metrics, profiles, upstream, waitlist, Services, SiteSettings};
 
 use crate::{config::Config, http::AppState};
 
@@ -41,7 +38,7 @@ pub struct Application {
 impl Application {
     /// Binds the listen address, connects to Postgres and runs migrations.
     pub async fn build(config: Config) -> Result<Application, StartError> {
-        let db = db::pool(&config).map_err(StartError::Database)?;
+        let db = db::pool(&config.database).map_err(StartError::Database)?;
         db::migrate(&db, Duration::from_secs(30)).await?;
 
         let listener = TcpListener::bind(config.listen_addr)
@@ -57,38 +54,28 @@ impl Application {
             .hash_files(config.hash_files)
             .site_addr(local_addr)
             .build();
-        let site =
-            app::ports::SiteSettings { public_url: config.public_url.clone(), secure_cookies: config.secure_cookies() };
+        let site = SiteSettings { public_url: config.public_url.clone(), secure_cookies: config.secure_cookies() };
         let upstream = Arc::new(upstream::ClubhouseClient::new(config.upstream.clone()).map_err(StartError::Upstream)?);
-        let profiles = profiles::ProfileService::new(
-            profiles::ProfileStore { db: db.clone() },
-            upstream.clone(),
-            profiles::CachePolicy {
-                fresh_for: config.profile_fresh_for,
-                not_found_for: config.profile_not_found_for,
-                memory_for: config.profile_memory_for,
-            },
-        );
+        let profiles =
+            profiles::ProfileService::new(profiles::ProfileStore { db: db.clone() }, upstream, config.profiles);
         let images = http::images::ImageProxy::new(config.image_hosts.clone(), config.image_fetches_at_once)
             .map_err(StartError::Upstream)?;
-        let waitlist = Arc::new(waitlist::WaitlistService::new(db.clone(), config.waitlist_signups_per_hour));
-        let trusted_proxies = Arc::new(config.trusted_proxies.clone());
-        let search_limiter =
-            Arc::new(rate_limit::ClientLimiter::new(config.searches_per_minute, Duration::from_secs(60)));
+        let waitlist = Arc::new(waitlist::WaitlistService::new(db.clone(), &config.waitlist));
         let state = AppState {
             leptos_options,
             db,
-            site,
-            upstream,
-            profiles,
+            services: Services { site, profiles: profiles.clone(), waitlist },
             images,
-            waitlist,
-            search_limiter,
-            trusted_proxies,
+            trusted_proxies: Arc::new(config.trusted_proxies.clone()),
             draining: Arc::new(std::sync::atomic::AtomicBool::new(false)),
             metrics_token: config.metrics_token.clone(),
             request_timeout: config.request_timeout,
-            pages: Arc::new(http::PageCache::new(config.profile_memory_for, config.profile_fresh_for)),
+            pages: Arc::new(http::PageCache::new(
+                config.profiles.memory_for,
+                config.profiles.fresh_for,
+                config.page_memory_bytes,
+                profiles.changes().clone(),
+            )),
         };
         metrics::handle();
         Ok(Application { listener, state, config })
@@ -111,6 +98,11 @@ impl Application {
         });
         let draining = state.draining.clone();
         let upkeep = tokio::spawn(metrics::upkeep_every(Duration::from_secs(5)));
+        // Replicas hear of each other's writes: memory copies stay true.
+        let profiles = state.services.profiles.clone();
+        let heard = profiles.changes().subscribe();
+        let watch = tokio::spawn(profiles.watch_changes());
+        let follow = tokio::spawn(state.pages.clone().follow_changes(heard));
         let app = http::router(state);
         let (stopped_tx, stopped_rx) = tokio::sync::oneshot::channel::<()>();
         let (grace, drain) = (config.shutdown_grace, config.drain);
@@ -135,6 +127,8 @@ impl Application {
             }
         };
         upkeep.abort();
+        watch.abort();
+        follow.abort();
         result
     }
 }

@@ -1,6 +1,7 @@
 use std::process::ExitCode;
 
-use server::{config::Config, db, shutdown_signal, telemetry, waitlist, Application};
+use server::{config::Config, shutdown_signal, telemetry, Application};
+use services::{db, waitlist};
 
 // Server rendering allocates many small strings per page; mimalloc measured
 // faster than the system allocator here (see docs/BENCHMARKS.md).
@@ -55,7 +56,7 @@ async fn main() -> ExitCode {
 /// The operator's export: never a public URL, only this command.
 async fn export_waitlist(config: &Config) -> ExitCode {
     let result = async {
-        let pool = db::pool(config)?;
+        let pool = db::pool(&config.database)?;
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
         let count = waitlist::export_csv(&pool, &mut out).await?;
         std::io::Write::flush(&mut out)?;

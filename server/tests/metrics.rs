@@ -22,10 +22,10 @@ async fn metrics_count_what_happens_and_hold_no_secrets() {
     let sim_url = sim.base_url.clone();
     let app = spawn_app_with(move |c| {
         c.upstream.base_url = format!("{sim_url}/api");
-        c.upstream.token = server::upstream::Secret::new(TOKEN);
+        c.upstream.token = secrecy::SecretString::from(TOKEN);
         // The test cluster trusts local connections, so any password works.
-        c.database_url =
-            c.database_url.replacen("postgres://postgres@", &format!("postgres://postgres:{DB_PASSWORD}@"), 1);
+        c.database.url =
+            c.database.url.replacen("postgres://postgres@", &format!("postgres://postgres:{DB_PASSWORD}@"), 1);
     })
     .await;
     let before = app.get("/metrics").await.text().await.unwrap();
@@ -72,7 +72,7 @@ async fn metrics_count_what_happens_and_hold_no_secrets() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_metrics_token_keeps_metrics_private() {
-    let app = spawn_app_with(|c| c.metrics_token = Some(server::upstream::Secret::new("scrape-me"))).await;
+    let app = spawn_app_with(|c| c.metrics_token = Some(secrecy::SecretString::from("scrape-me"))).await;
     assert_eq!(app.get("/metrics").await.status(), 401);
     let wrong = app.client.get(app.url("/metrics")).bearer_auth("scrape-mf").send().await.unwrap();
     assert_eq!(wrong.status(), 401);
@@ -87,8 +87,8 @@ async fn a_metrics_token_keeps_metrics_private() {
 async fn background_refreshes_are_counted_by_outcome() {
     let app = spawn_app_with(|c| {
         // Every stored copy is stale at once, and nothing is kept in memory.
-        c.profile_fresh_for = std::time::Duration::ZERO;
-        c.profile_memory_for = std::time::Duration::ZERO;
+        c.profiles.fresh_for = std::time::Duration::ZERO;
+        c.profiles.memory_for = std::time::Duration::ZERO;
     })
     .await;
     let series = r#"profile_refreshes_total{result="refreshed"}"#;

@@ -81,6 +81,12 @@ pub fn page_replay() {
     counter!("profile_page_replays_total").increment(1);
 }
 
+/// A change notification heard from Postgres: `one` profile, or `all` (the
+/// listener connected again, so anything may have changed meanwhile).
+pub fn profile_change_heard(all: bool) {
+    counter!("profile_changes_heard_total", "scope" => if all { "all" } else { "one" }).increment(1);
+}
+
 /// How a fetch from Clubhouse ended: `stored`, `found_not_stored` (the
 /// database write failed; the visitor still gets the profile), `not_found`,
 /// `failed`, or `found_cached` when another replica fetched it first.

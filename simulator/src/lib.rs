@@ -1,5 +1,6 @@
-//! A stand-in for the unofficial Clubhouse API (see
-//! `docs/clubhouse-api.md` in the shared reference): the same endpoints,
+//! A stand-in for the unofficial Clubhouse API, as the team's upstream
+//! reference (`upstream/clubhouse-api.md`, outside this repository; its
+//! fixtures are copied into `simulator/fixtures/`) describes it: the same endpoints,
 //! status codes and bodies, a seeded synthetic dataset, generated avatars,
 //! fault injection and call counters. Tests start it in-process with
 //! [`spawn`]; `clubhouse-simulator` serves it as a program.

@@ -1,14 +1,15 @@
 use leptos::{prelude::*, server_fn::ServerFn};
 
+use domain::username::Username;
+
 use crate::{
     i18n::Lang,
-    islands::{theme_toggle::ThemeToggle, waitlist::WaitlistModal},
+    islands::{
+        theme_toggle::ThemeToggle,
+        waitlist::{WaitlistModal, WAITLIST_BUTTON},
+    },
     prefs::{use_prefs, SetLang},
-    username::Username,
 };
-
-pub const WAITLIST_BUTTON: &str =
-    "rounded-full bg-amber-600 px-3 py-1 text-sm font-semibold text-white hover:bg-amber-700";
 
 /// Header, main column and footer around every page.
 #[component]

@@ -1,10 +1,8 @@
 use leptos::prelude::*;
 
-use crate::{
-    components::avatar::{Avatar, AvatarSize},
-    profile::ProfileCard,
-    username::Username,
-};
+use domain::{profile::ProfileCard, username::Username};
+
+use crate::components::avatar::{Avatar, AvatarSize};
 
 /// People as links to their pages (search results, recently viewed).
 #[component]

@@ -5,6 +5,10 @@ use crate::{
     waitlist::{email_error_message, JoinReceipt, JoinWaitlist, WaitlistError},
 };
 
+/// The header's waitlist button (and its no-JavaScript link in the layout).
+pub const WAITLIST_BUTTON: &str =
+    "rounded-full bg-amber-600 px-3 py-1 text-sm font-semibold text-white hover:bg-amber-700";
+
 const INPUT: &str = "w-full rounded-xl border border-stone-300 bg-white px-3 py-2 dark:border-stone-700 dark:bg-stone-900 aria-[invalid=true]:border-red-600";
 const ERROR: &str = "mt-1 text-sm text-red-700 dark:text-red-400";
 
@@ -54,7 +58,7 @@ pub fn WaitlistModal(lang: Lang, username: Option<String>, source: String) -> im
             on:click=open
             data-testid="waitlist-open"
             data-hydrated=move || hydrated.get().to_string()
-            class=crate::components::layout::WAITLIST_BUTTON
+            class=WAITLIST_BUTTON
         >
             {text.waitlist_button}
         </a>

@@ -3,6 +3,12 @@ use leptos::prelude::*;
 use leptos_meta::{Link, Meta, Title};
 use leptos_router::hooks::use_params_map;
 
+use domain::{
+    model::Profile,
+    profile::{Freshness, ProfileEntry, ProfileLookup},
+    username::Username,
+};
+
 use crate::{
     components::{
         avatar::{Avatar, AvatarSize, PLACEHOLDER_AVATAR},
@@ -12,12 +18,9 @@ use crate::{
     format::{compact_count, month_year, proxied_image, time_ago},
     i18n::{Lang, Text},
     linkify::{segments, Segment},
-    model::Profile,
     pages::not_found::NotFoundPage,
     prefs::use_prefs,
-    profile::{Freshness, ProfileEntry, ProfileLookup},
     server_data::{self, lookup_profile, redirect_permanently, set_header, set_status},
-    username::Username,
 };
 
 /// `/@username` shows a profile; `/username` (the original site's address)

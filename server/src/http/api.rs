@@ -10,7 +10,7 @@ use axum::{
 use chrono::Utc;
 use serde_json::json;
 
-use app::{profile::ProfileLookup, username::Username};
+use domain::{profile::ProfileLookup, username::Username};
 
 use super::AppState;
 
@@ -18,11 +18,11 @@ pub async fn profile(State(state): State<AppState>, Path(username): Path<String>
     let Ok(username) = Username::parse(&username) else {
         return error(StatusCode::NOT_FOUND, "no such user: not a valid Clubhouse username");
     };
-    match state.profiles.lookup(&username).await {
+    match state.services.profiles.lookup(&username).await {
         ProfileLookup::Found(entry) => {
             let etag = format!("\"{}-{}\"", entry.profile.user_id, entry.fetched_at.timestamp_micros());
             let age = Utc::now().signed_duration_since(entry.fetched_at).num_seconds().max(0) as u64;
-            let fresh_left = state.profiles.policy().fresh_for.as_secs().saturating_sub(age);
+            let fresh_left = state.services.profiles.policy().fresh_for.as_secs().saturating_sub(age);
             let cache_control = format!("public, max-age={}", fresh_left.min(300));
             let matches = headers
                 .get(header::IF_NONE_MATCH)

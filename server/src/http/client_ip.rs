@@ -6,7 +6,7 @@ use axum::{
     response::Response,
 };
 
-use app::ports::ClientIp;
+use services::ClientIp;
 
 use super::AppState;
 
@@ -16,7 +16,7 @@ use super::AppState;
 pub async fn tag_client_ip(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
     if let Some(peer) = peer {
-        let client = if state.trusted_proxies.iter().any(|network| network.contains(peer)) {
+        let client = if state.trusted_proxies.iter().any(|network| crate::config::network_contains(network, peer)) {
             forwarded_for(&request).unwrap_or(peer)
         } else {
             peer

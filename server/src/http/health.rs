@@ -9,7 +9,9 @@ use axum::{
 use serde_json::{json, Value};
 
 use super::AppState;
-use crate::metrics;
+use secrecy::ExposeSecret;
+use services::metrics;
+use subtle::ConstantTimeEq;
 
 /// The process is alive and serving HTTP.
 pub async fn healthz() -> Json<Value> {
@@ -22,11 +24,11 @@ pub async fn healthz() -> Json<Value> {
 /// upstream's state is reported too, but does not make us unready: cached
 /// profiles are still served while Clubhouse is down.
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
-    let upstream = state.upstream.health();
+    let upstream = state.services.profiles.upstream().health();
     if state.draining.load(Ordering::Relaxed) {
         return (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "draining", "upstream": upstream })));
     }
-    if crate::db::is_reachable(&state.db).await {
+    if services::db::is_reachable(&state.db).await {
         (StatusCode::OK, Json(json!({ "status": "ready", "database": "ok", "upstream": upstream })))
     } else {
         (
@@ -42,7 +44,8 @@ pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Respo
     if let Some(token) = &state.metrics_token {
         let sent =
             headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
-        if !sent.is_some_and(|sent| constant_time_eq(sent.as_bytes(), token.expose().as_bytes())) {
+        // Constant time, so response time says nothing about how much matched.
+        if !sent.is_some_and(|sent| bool::from(sent.as_bytes().ct_eq(token.expose_secret().as_bytes()))) {
             return (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")], "metrics need a token\n")
                 .into_response();
         }
@@ -55,10 +58,4 @@ pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Respo
         handle.render(),
     )
         .into_response()
-}
-
-/// Compares without an early exit, so response time says nothing about how
-/// much of the token matched.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

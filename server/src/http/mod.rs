@@ -21,19 +21,12 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, render_app_async_with_context, LeptosRoutes};
 use sqlx::PgPool;
 
-use app::{
-    ports::{Profiles, SiteSettings, Waitlist},
-    shell, App,
-};
+use app::{shell, App};
+use services::Services;
 use tower_http::{
     limit::RequestBodyLimitLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     services::{ServeDir, ServeFile},
-};
-
-use crate::{
-    profiles::{Directory, ProfileService},
-    upstream::ClubhouseClient,
-    waitlist::WaitlistService,
 };
 
 /// Largest request body we read: forms and server-function calls are tiny.
@@ -44,16 +37,13 @@ const MAX_BODY_BYTES: usize = 16 * 1024;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: PgPool,
-    pub site: SiteSettings,
-    pub upstream: Arc<ClubhouseClient>,
-    pub profiles: Arc<ProfileService>,
+    /// What pages, server functions and the JSON API call.
+    pub services: Services,
     pub images: images::ImageProxy,
-    pub waitlist: Arc<WaitlistService>,
-    pub search_limiter: Arc<crate::rate_limit::ClientLimiter>,
-    pub trusted_proxies: Arc<Vec<crate::config::IpNetwork>>,
+    pub trusted_proxies: Arc<Vec<ipnet::IpNet>>,
     /// Set on SIGTERM: `/readyz` answers 503 while requests are still served.
     pub draining: Arc<std::sync::atomic::AtomicBool>,
-    pub metrics_token: Option<crate::upstream::Secret>,
+    pub metrics_token: Option<secrecy::SecretString>,
     pub request_timeout: std::time::Duration,
     pub pages: Arc<page_cache::PageCache>,
 }
@@ -67,24 +57,23 @@ impl FromRef<AppState> for LeptosOptions {
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let context = {
-        let site = state.site.clone();
-        let profiles = Profiles(Arc::new(Directory {
-            service: state.profiles.clone(),
-            search_limiter: state.search_limiter.clone(),
-        }));
-        let waitlist = Waitlist(state.waitlist.clone());
+        let services = state.services.clone();
         let asset_tags = app::AssetTags::render(&state.leptos_options);
         move || {
             provide_context(asset_tags);
-            provide_context(site.clone());
-            provide_context(profiles.clone());
-            provide_context(waitlist.clone());
+            provide_context(services.clone());
         }
     };
-    // Files are served without Leptos: leptos_axum's file handler applies
-    // the response options of whatever reactive owner is current on its
-    // thread, which under load can be another request's page, taking that
-    // page's headers (its CSP, a Set-Cookie). Precompressed copies (`.br`,
+    // Files are served without Leptos. leptos_axum 0.8's file handler
+    // applies the response options of whatever reactive owner is current on
+    // its thread; under concurrent renders that was sometimes another
+    // request's page, so the file took that page's headers (its CSP; a
+    // Set-Cookie could have travelled the same way) and the page went out
+    // without them. The end-to-end suite caught it as CSP errors on one run
+    // in many; `files_and_pages_served_together_keep_their_own_headers`
+    // (server/tests/it/security.rs) reproduces it every time against the old
+    // handler and guards this. `reactive_root.rs` closes the same door for
+    // server functions. Precompressed copies (`.br`,
     // `.gz`, written by `cargo leptos build --precompress`) are preferred.
     // `/{handle}` is a page route, so single-segment files need routes of
     // their own.
@@ -105,7 +94,7 @@ pub fn router(state: AppState) -> Router {
         .precompressed_gzip()
         .fallback(not_found_page.clone().into_service());
 
-    Router::new()
+    let app = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
@@ -127,8 +116,11 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), client_ip::tag_client_ip))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         // Inside the security headers, so a timeout's 503 carries them too.
-        .layer(axum::middleware::from_fn_with_state(state.request_timeout, observe::deadline))
-        .layer(axum::middleware::from_fn_with_state(state.site.secure_cookies, security::security_headers))
+        .layer(axum::middleware::from_fn_with_state(state.request_timeout, observe::deadline));
+    security::with_headers(app, state.services.site.secure_cookies)
         .layer(axum::middleware::from_fn(observe::observe))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(axum::middleware::map_request(observe::drop_unplain_request_id))
         .with_state(state)
 }

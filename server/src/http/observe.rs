@@ -1,32 +1,38 @@
-//! Every request gets an id (on its response and on each log line it causes),
-//! is counted and timed for `/metrics`, and is cut off after the request
-//! timeout.
+//! Every request is counted and timed for `/metrics`, logged under its id
+//! (set by tower-http's request-id layers, see `drop_unplain_request_id`),
+//! and cut off after the request timeout.
 
 use std::time::{Duration, Instant};
 
 use axum::{
     extract::{MatchedPath, Request, State},
-    http::{header, HeaderName, HeaderValue, StatusCode},
+    http::{header, HeaderName, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
 };
 use tracing::Instrument;
 
-use crate::metrics;
+use services::metrics;
 
 pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// Counts, times and tags one request. Runs outside the timeout, so a
+/// Drops an incoming request id unless it is short and plain, so that
+/// tower-http's `SetRequestIdLayer` (which keeps any id it is given) makes a
+/// new one: an id from our proxy (nginx's `$request_id`) joins the log lines
+/// of both, but a forged one must not reach the logs.
+pub async fn drop_unplain_request_id(mut request: Request) -> Request {
+    let plain = request.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).is_some_and(is_plain_id);
+    if !plain {
+        request.headers_mut().remove(&REQUEST_ID);
+    }
+    request
+}
+
+/// Counts, times and logs one request. Runs outside the timeout, so a
 /// timed-out request is counted with its 503.
 pub async fn observe(request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let id = request
-        .headers()
-        .get(&REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .filter(|id| is_plain_id(id))
-        .map(str::to_owned)
-        .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
+    let id = request.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("none").to_owned();
     // The route pattern, not the path: bounded label values, no usernames.
     let route =
         request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "other".into());
@@ -45,7 +51,7 @@ pub async fn observe(request: Request, next: Next) -> Response {
     // The path without its query string, which may carry a removal token.
     let span = tracing::info_span!("request", id = %id, method = %method, path = %request.uri().path());
 
-    let mut response = next.run(request).instrument(span.clone()).await;
+    let response = next.run(request).instrument(span.clone()).await;
 
     let status = response.status();
     let elapsed = started.elapsed();
@@ -57,20 +63,17 @@ pub async fn observe(request: Request, next: Next) -> Response {
             tracing::debug!(status = status.as_u16(), elapsed_ms = elapsed.as_millis() as u64, "request done");
         }
     });
-    if let Ok(value) = HeaderValue::from_str(&id) {
-        response.headers_mut().insert(REQUEST_ID.clone(), value);
-    }
     response
 }
 
-/// An id from our proxy (nginx's `$request_id`) is kept if it is short and
-/// plain, so log lines of both can be joined; anything else is replaced.
 fn is_plain_id(id: &str) -> bool {
     (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// Answers 503 when a request runs longer than the configured timeout, so
 /// a slow upstream or database cannot pile up connections forever.
+/// Hand-written: tower-http's `TimeoutLayer` answers a bare status, without
+/// `Retry-After`, a body, or the route for the metric and the log.
 pub async fn deadline(State(timeout): State<Duration>, request: Request, next: Next) -> Response {
     let route = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned());
     match tokio::time::timeout(timeout, next.run(request)).await {

@@ -1,17 +1,19 @@
-//! Rendered profile pages kept for a few seconds (`PROFILE_MEMORY_SECS`, the
-//! same window in which the profile itself is kept in memory), per path and
-//! per language and theme. Rendering dominates a cached page's cost, so a
-//! popular profile is rendered once per window instead of once per visit.
+//! Rendered profile pages kept for the memory window (`PROFILE_MEMORY_SECS`,
+//! by default the profile's whole freshness), per path and per language and
+//! theme, within a byte budget (`PAGE_MEMORY_MIB`; moka evicts the least
+//! useful). Rendering dominates a cached page's cost, so a popular profile is
+//! rendered once per change instead of once per visit.
 //!
 //! Only pages the app marks replayable (a fresh profile, status 200, no
 //! cookie set) are kept, and never past the moment the profile stops being
-//! fresh (`PROFILE_FRESH_SECS` after it was fetched). Each replay gets a new
-//! CSP nonce: the one in the kept page is swapped for a fresh one in the
-//! body and the header alike.
+//! fresh (`PROFILE_FRESH_SECS` after it was fetched). A page is dropped as
+//! soon as any replica stores another copy of its profile (the profile
+//! service's change feed); while that feed is deaf, pages are trusted for a
+//! few seconds only. Each replay gets a new CSP nonce: the one in the kept
+//! page is swapped for a fresh one in the body and the header alike.
 
 use std::{
-    collections::HashMap,
-    sync::{Arc, RwLock},
+    sync::Arc,
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
 
@@ -24,12 +26,9 @@ use axum::{
 };
 
 use app::{prefs::Prefs, server_data::REPLAYABLE_PAGE_HEADER};
-
-/// Pages kept at most (about 6 MB of typical 12 KB pages, 64 MB at the
-/// very worst); beyond that new pages are not kept
-/// until old ones expire. Popular profiles are what matters, and within a
-/// few seconds they are few.
-const MAX_PAGES: usize = 500;
+use moka::{sync::Cache, Expiry};
+use services::profiles::changes::{ChangeFeed, ProfileChange};
+use tokio::sync::broadcast::{self, error::RecvError};
 /// A profile page is about 12 KB; anything far larger is served but not kept.
 const MAX_PAGE_BYTES: usize = 128 * 1024;
 /// Tells a replay from a render (for tests and for reading access logs).
@@ -39,51 +38,95 @@ pub struct PageCache {
     keep_for: Duration,
     /// How long a profile is fresh after it was fetched.
     profile_fresh_for: Duration,
-    pages: RwLock<HashMap<PageKey, Arc<KeptPage>>>,
+    pages: Cache<PageKey, Arc<KeptPage>>,
+    changes: Arc<ChangeFeed>,
 }
 
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct PageKey {
     path: String,
+    /// The profile the page shows (its lower-cased username).
+    profile: String,
     lang: &'static str,
     theme: &'static str,
 }
 
 struct KeptPage {
+    kept_at: Instant,
     expires_at: Instant,
+    /// When the profile on the page was fetched (Unix milliseconds).
+    fetched_at_ms: i64,
     headers: HeaderMap,
     body: Bytes,
     /// The nonce the page was rendered with, in its body and its CSP.
     nonce: String,
 }
 
+/// Each page expires when its profile turns stale or its window ends.
+struct UntilStale;
+
+impl Expiry<PageKey, Arc<KeptPage>> for UntilStale {
+    fn expire_after_create(&self, _: &PageKey, page: &Arc<KeptPage>, created_at: Instant) -> Option<Duration> {
+        Some(page.expires_at.saturating_duration_since(created_at))
+    }
+}
+
 impl PageCache {
-    pub fn new(keep_for: Duration, profile_fresh_for: Duration) -> PageCache {
-        PageCache { keep_for, profile_fresh_for, pages: RwLock::new(HashMap::new()) }
+    pub fn new(
+        keep_for: Duration,
+        profile_fresh_for: Duration,
+        budget_bytes: u64,
+        changes: Arc<ChangeFeed>,
+    ) -> PageCache {
+        let keep_for = if budget_bytes == 0 { Duration::ZERO } else { keep_for };
+        let pages = Cache::builder()
+            .max_capacity(budget_bytes)
+            .weigher(|key: &PageKey, page: &Arc<KeptPage>| {
+                let headers: usize = page.headers.iter().map(|(name, value)| name.as_str().len() + value.len()).sum();
+                u32::try_from(page.body.len() + headers + key.path.len() * 2 + 256).unwrap_or(u32::MAX)
+            })
+            .expire_after(UntilStale)
+            .support_invalidation_closures()
+            .build();
+        PageCache { keep_for, profile_fresh_for, pages, changes }
+    }
+
+    /// Drops pages whose profile another copy replaced, until aborted.
+    pub async fn follow_changes(self: Arc<Self>, mut heard: broadcast::Receiver<ProfileChange>) {
+        loop {
+            match heard.recv().await {
+                Ok(ProfileChange::One { key, fetched_at_micros, .. }) => {
+                    let fetched_at_ms = fetched_at_micros / 1000;
+                    let _ = self.pages.invalidate_entries_if(move |page_key, page| {
+                        page_key.profile == key && page.fetched_at_ms != fetched_at_ms
+                    });
+                }
+                // Fell behind: some changes were missed.
+                Ok(ProfileChange::All) | Err(RecvError::Lagged(_)) => self.pages.invalidate_all(),
+                Err(RecvError::Closed) => return,
+            }
+        }
     }
 
     /// How long a page may be replayed: the window, cut short when its
     /// profile (fetched at `fetched_at`, Unix milliseconds) turns stale sooner.
-    fn replay_for(&self, fetched_at: u64, now: SystemTime) -> Duration {
-        let stale_at = UNIX_EPOCH.checked_add(Duration::from_millis(fetched_at) + self.profile_fresh_for);
+    fn replay_for(&self, fetched_at: i64, now: SystemTime) -> Duration {
+        let fetched_at = Duration::from_millis(u64::try_from(fetched_at).unwrap_or(0));
+        let stale_at = UNIX_EPOCH.checked_add(fetched_at + self.profile_fresh_for);
         let fresh_for = stale_at.and_then(|stale_at| stale_at.duration_since(now).ok()).unwrap_or_default();
         self.keep_for.min(fresh_for)
     }
 
     fn get(&self, key: &PageKey) -> Option<Arc<KeptPage>> {
-        let pages = self.pages.read().unwrap_or_else(|e| e.into_inner());
+        let trusted_for = self.changes.trusted_for(self.keep_for);
         let now = Instant::now();
-        pages.get(key).filter(|page| now < page.expires_at).cloned()
+        self.pages.get(key).filter(|page| now < page.expires_at && page.kept_at.elapsed() < trusted_for)
     }
 
-    fn keep(&self, key: PageKey, page: KeptPage) {
-        let mut pages = self.pages.write().unwrap_or_else(|e| e.into_inner());
-        if pages.len() >= MAX_PAGES {
-            let now = Instant::now();
-            pages.retain(|_, page| now < page.expires_at);
-        }
-        if pages.len() < MAX_PAGES {
-            pages.insert(key, Arc::new(page));
+    /// Keeps a page rendered after `stamp`, unless its profile changed since.
+    fn keep(&self, key: PageKey, page: KeptPage, stamp: services::profiles::changes::Stamp) {
+        if self.changes.unchanged_since(&key.profile, stamp) {
+            self.pages.insert(key, Arc::new(page));
         }
     }
 }
@@ -97,13 +140,14 @@ pub async fn replay_profile_pages(State(cache): State<Arc<PageCache>>, request: 
     }
     let key = page_key(&request);
     if let Some(page) = cache.get(&key) {
-        crate::metrics::page_replay();
+        services::metrics::page_replay();
         return replay(&page);
     }
 
+    let stamp = cache.changes.stamp(&key.profile);
     let mut response = next.run(request).await;
     let fetched_at = response.headers_mut().remove(REPLAYABLE_PAGE_HEADER);
-    let Some(fetched_at) = fetched_at.and_then(|v| v.to_str().ok()?.parse::<u64>().ok()) else {
+    let Some(fetched_at) = fetched_at.and_then(|v| v.to_str().ok()?.parse::<i64>().ok()) else {
         return response;
     };
     let replay_for = cache.replay_for(fetched_at, SystemTime::now());
@@ -127,15 +171,16 @@ pub async fn replay_profile_pages(State(cache): State<Arc<PageCache>>, request: 
         }
     };
     if body.len() <= MAX_PAGE_BYTES {
-        cache.keep(
-            key,
-            KeptPage {
-                expires_at: Instant::now() + replay_for,
-                headers: parts.headers.clone(),
-                body: body.clone(),
-                nonce,
-            },
-        );
+        let now = Instant::now();
+        let page = KeptPage {
+            kept_at: now,
+            expires_at: now + replay_for,
+            fetched_at_ms: fetched_at,
+            headers: parts.headers.clone(),
+            body: body.clone(),
+            nonce,
+        };
+        cache.keep(key, page, stamp);
     }
     Response::from_parts(parts, Body::from(body))
 }
@@ -145,7 +190,9 @@ pub async fn replay_profile_pages(State(cache): State<Arc<PageCache>>, request: 
 fn page_key(request: &Request) -> PageKey {
     let header = |name| request.headers().get(name).and_then(|v: &HeaderValue| v.to_str().ok());
     let prefs = Prefs::from_headers(header(header::COOKIE), header(header::ACCEPT_LANGUAGE));
-    PageKey { path: request.uri().path().to_owned(), lang: prefs.lang.code(), theme: prefs.theme.as_str() }
+    let path = request.uri().path();
+    let profile = path.trim_start_matches("/@").split('/').next().unwrap_or_default().to_ascii_lowercase();
+    PageKey { path: path.to_owned(), profile, lang: prefs.lang.code(), theme: prefs.theme.as_str() }
 }
 
 fn replay(page: &KeptPage) -> Response {
@@ -213,9 +260,10 @@ mod tests {
 
     #[test]
     fn a_page_is_replayed_no_longer_than_its_profile_is_fresh() {
-        let cache = PageCache::new(Duration::from_secs(5), Duration::from_secs(3600));
+        let cache =
+            PageCache::new(Duration::from_secs(5), Duration::from_secs(3600), 1 << 20, Arc::new(ChangeFeed::default()));
         let now = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
-        let fetched = |secs_ago: u64| (1_800_000_000 - secs_ago) * 1000;
+        let fetched = |secs_ago: i64| (1_800_000_000 - secs_ago) * 1000;
         assert_eq!(cache.replay_for(fetched(0), now), Duration::from_secs(5), "the window");
         assert_eq!(cache.replay_for(fetched(3598), now), Duration::from_secs(2), "until it turns stale");
         assert_eq!(cache.replay_for(fetched(3600), now), Duration::ZERO, "stale now");

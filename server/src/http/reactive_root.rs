@@ -1,14 +1,12 @@
 //! Every request is handled with a reactive owner of its own current.
 //!
-//! leptos_axum's server-function and file handlers create their owner with
+//! leptos_axum's server-function handler creates its owner with
 //! `Owner::new()`, which hangs it under whatever owner is current on the
-//! thread, and they read contexts (`ResponseOptions` among them) up that
-//! chain. Under load that was at times another request's page: the file
-//! handler took the page's response headers (see
-//! `files_and_pages_served_together_keep_their_own_headers`). Files are now
-//! served without Leptos; this layer also keeps server functions, and any
-//! handler added later, from finding another request's contexts, by polling
-//! each request with a fresh root owner current.
+//! thread, and reads contexts (`ResponseOptions` among them) up that chain:
+//! the same flaw that made us serve files without Leptos (the story is in
+//! `http/mod.rs`, where files are routed). Polling each request with a fresh
+//! root owner current keeps server functions, and any handler added later,
+//! from finding another request's contexts.
 
 use std::{
     future::Future,

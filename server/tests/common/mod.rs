@@ -1,10 +1,12 @@
 //! `spawn_app`: the real server on a random port, on a fresh database in the
 //! private PostgreSQL cluster that `scripts/test.sh` starts.
+// Shared by both test binaries, and each uses only some of the helpers.
 #![allow(dead_code)]
 
 use std::{sync::OnceLock, time::Duration};
 
-use server::{config::Config, upstream::LimiterSettings, Application};
+use server::{config::Config, Application};
+use services::upstream::LimiterSettings;
 use simulator::{RunningSimulator, SimConfig};
 use sqlx::{Connection, PgConnection, PgPool};
 
@@ -66,7 +68,7 @@ pub async fn create_database() -> String {
 pub fn test_config(db_name: &str) -> Config {
     let mut config = Config::from_lookup(|_| None).expect("defaults are valid");
     config.listen_addr = "127.0.0.1:0".parse().unwrap();
-    config.database_url = database_url_for(db_name);
+    config.database.url = database_url_for(db_name);
     config.shutdown_grace = Duration::from_secs(5);
     // Tests stop servers often; the drain has a test of its own.
     config.drain = Duration::ZERO;
@@ -105,7 +107,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Config)) -> TestApp {
     let mut config = test_config(&db_name);
     use_simulator(&mut config, &sim);
     customize(&mut config);
-    let db = PgPool::connect(&config.database_url).await.expect("connect to the test database");
+    let db = PgPool::connect(&config.database.url).await.expect("connect to the test database");
 
     let app = Application::build(config).await.expect("the server starts");
     let base_url = format!("http://{}", app.local_addr());
@@ -125,6 +127,36 @@ pub async fn backdate(app: &TestApp, username: &str, hours: i32) {
         .execute(&app.db)
         .await
         .unwrap();
+}
+
+/// Like [`backdate`], but as a write no replica hears of (triggers off for
+/// this transaction, which the test cluster's superuser may do): what a
+/// replica holds in memory then differs from the row.
+pub async fn backdate_quietly(app: &TestApp, username: &str, hours: i32) {
+    let mut tx = app.db.begin().await.unwrap();
+    sqlx::query("set local session_replication_role = replica").execute(&mut *tx).await.unwrap();
+    sqlx::query("update profile_cache set fetched_at = fetched_at - make_interval(hours => $1) where username = $2")
+        .bind(hours)
+        .bind(username)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// Polls `page` until `done` holds for its body, for at most `patience`.
+pub async fn eventually(app: &TestApp, page: &str, patience: Duration, done: impl Fn(&str) -> bool) -> bool {
+    let deadline = tokio::time::Instant::now() + patience;
+    loop {
+        let body = app.get(page).await.text().await.unwrap();
+        if done(&body) {
+            return true;
+        }
+        if tokio::time::Instant::now() > deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 /// A built-site directory of the test's own holding `files` (paths relative

@@ -2,7 +2,6 @@
 //! every kind of upstream failure, the server killed during a signup flood,
 //! and the logs of a failing server checked for secrets.
 
-
 use std::{
     collections::HashSet,
     path::{Path, PathBuf},

@@ -1,10 +1,9 @@
 //! Profile pages, the cache policy, search, the JSON API and the image proxy,
 //! against the real server, PostgreSQL and the simulator.
 
-
 use std::time::Duration;
 
-use crate::common::{backdate, spawn_app, spawn_app_with, TestApp};
+use crate::common::{backdate, backdate_quietly, spawn_app, spawn_app_with, TestApp};
 use futures::future::join_all;
 use simulator::Faults;
 
@@ -267,8 +266,10 @@ async fn search_merges_upstream_and_cache_and_survives_an_outage() {
     assert!(page.contains("search-cache-only"), "says it answers from the cache");
     assert!(page.contains(r#"href="/@odessa.finch""#), "cached match by name");
 
-    let (_, page) = html(&app, "/search?q=%25").await;
-    assert!(page.contains("no-results") || page.contains("person-list"));
+    // `%` is a LIKE wildcard: searched for as text, it matches nobody.
+    let (status, page) = html(&app, "/search?q=%25").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("no-results") && !page.contains("person-list"), "{page}");
     app.stop().await;
 }
 
@@ -371,17 +372,54 @@ async fn many_concurrent_misses_do_not_starve_a_small_pool() {
 /// Hot profiles are answered from the replica's memory for
 /// `PROFILE_MEMORY_SECS`, without reading Postgres; after that the row rules.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn hot_profiles_are_served_from_memory_for_a_few_seconds() {
+async fn hot_profiles_are_served_from_memory_for_the_window() {
     let app = spawn_app_with(|c| c.profiles.memory_for = Duration::from_secs(1)).await;
     assert_eq!(html(&app, "/@odessa.finch").await.0, 200);
-    backdate(&app, "odessa.finch", 3).await;
+    // Changed behind the replica's back: it cannot know.
+    backdate_quietly(&app, "odessa.finch", 3).await;
     app.sim.sim.set_faults(Faults { latency_ms: 300, ..Faults::default() });
-    let (_, page) = html(&app, "/@odessa.finch").await;
-    assert!(page.contains(r#"data-freshness="fresh""#), "from memory");
+    let ko = |app: &TestApp| app.client.get(app.url("/@odessa.finch")).header("accept-language", "ko").send();
+    let page = ko(&app).await.unwrap().text().await.unwrap();
+    assert!(page.contains(r#"data-freshness="fresh""#), "from memory (a page not kept before)");
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    let (_, page) = html(&app, "/@odessa.finch").await;
+    let page = ko(&app).await.unwrap().text().await.unwrap();
     assert!(page.contains(r#"data-freshness="stale""#), "from the database once the memory copy expired");
     app.stop().await;
+}
+
+/// Replicas hear of each other's writes (Postgres LISTEN/NOTIFY): a profile
+/// kept in memory, and its replayed page, are dropped as soon as another
+/// replica or an operator stores another copy, long before their window
+/// ends; a replica holding exactly the copy it wrote keeps it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_copy_stored_anywhere_reaches_every_replica_memory() {
+    let first = spawn_app_with(|c| c.profiles.memory_for = Duration::from_secs(600)).await;
+    let db_url = crate::common::database_url_for(&first.db_name);
+    let second = spawn_app_with(move |c| {
+        c.database.url = db_url;
+        c.profiles.memory_for = Duration::from_secs(600);
+    })
+    .await;
+    assert_eq!(html(&first, "/@odessa.finch").await.0, 200, "fetched and stored by the first replica");
+    for app in [&first, &second] {
+        let page = app.get("/@odessa.finch").await;
+        assert_eq!(page.status(), 200);
+        assert!(page.text().await.unwrap().contains(r#"data-freshness="fresh""#));
+    }
+    let kept = second.get("/@odessa.finch").await;
+    assert_eq!(kept.headers()[server::http::CACHE_STATUS_HEADER], "hit", "the second replica replays it");
+    // The first replica wrote that copy and heard its own write: still in memory.
+    assert_eq!(first.get("/@odessa.finch").await.headers()[server::http::CACHE_STATUS_HEADER], "hit");
+
+    // Another copy is stored (here by an operator's update): every replica
+    // drops what it kept, within moments rather than ten minutes.
+    backdate(&first, "odessa.finch", 3).await;
+    let stale = |body: &str| body.contains(r#"data-freshness="stale""#);
+    for app in [&first, &second] {
+        assert!(crate::common::eventually(app, "/@odessa.finch", Duration::from_secs(5), stale).await);
+    }
+    second.stop().await;
+    first.stop().await;
 }
 
 /// A kept page never outlives its profile's freshness, even when the replay

@@ -1,7 +1,6 @@
 //! A bounded random-request test against the running server: random paths,
 //! methods, headers and bodies must never produce a 5xx or bring it down.
 
-
 use crate::common::spawn_app;
 use rand::{rngs::StdRng, Rng, SeedableRng};
 

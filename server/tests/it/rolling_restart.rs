@@ -14,7 +14,6 @@
 //! Run by `scripts/test.sh` with its figures shown:
 //!   cargo test --release -p server --test it rolling_restart -- --ignored --nocapture
 
-
 use std::{
     collections::HashSet,
     process::{Child, Command, Stdio},

@@ -1,11 +1,10 @@
 //! The Content-Security-Policy, per-client search limits, the request
 //! timeout and request ids, against the real server.
 
-
 use std::time::{Duration, Instant};
 
-use base64::Engine as _;
 use crate::common::{spawn_app, spawn_app_with, TestApp};
+use base64::Engine as _;
 use sha2::{Digest, Sha256};
 use simulator::Faults;
 
@@ -208,12 +207,8 @@ async fn the_page_policy_is_only_sent_by_pages() {
     app.stop().await;
 }
 
-/// Files and pages keep their own headers when served at the same time.
-/// leptos_axum's file handler applies the response options it finds in the
-/// reactive owner current on its thread; under concurrent renders that could
-/// be a page's, so the file took the page's headers and the page went out
-/// without its CSP (and a page's Set-Cookie could have gone to another
-/// visitor the same way). Files are now served without Leptos.
+/// Files and pages keep their own headers when served at the same time
+/// (why they could not with leptos_axum's file handler: `server/src/http/mod.rs`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn files_and_pages_served_together_keep_their_own_headers() {
     let site = crate::common::temp_site(&[("pkg/inssa.css", "body{}")]);

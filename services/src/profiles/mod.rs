@@ -2,11 +2,12 @@
 //! fresh / stale-while-revalidate / stale-if-error serving and single-flight
 //! fetches (per process and across replicas).
 
-mod service;
+pub mod changes;
 mod hot;
+mod service;
 /// The cache's SQL; public for the tests that check its semantics.
 pub mod store;
 
-pub use service::{ProfileService, ProfileSettings};
 pub use hot::HotTier;
+pub use service::{ProfileService, ProfileSettings};
 pub use store::{CachedProfile, ProfileStore};

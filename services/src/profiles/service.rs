@@ -1,14 +1,10 @@
-use std::{
-    collections::HashMap,
-    sync::{Arc, Mutex},
-    time::Duration,
-};
+use std::{sync::Arc, time::Duration};
 
+use chrono::Utc;
 use domain::{
     profile::{Freshness, ProfileCard, ProfileEntry, ProfileLookup, SearchResults},
     username::Username,
 };
-use chrono::Utc;
 use futures::{
     future::{BoxFuture, Shared},
     FutureExt,
@@ -16,6 +12,7 @@ use futures::{
 use tracing::Instrument;
 
 use super::{
+    changes::{ChangeFeed, ProfileChange},
     hot::HotTier,
     store::{self, Cached, CachedProfile, ProfileStore},
 };
@@ -38,6 +35,8 @@ pub struct ProfileSettings {
     /// `PROFILE_MEMORY_SECS`: how long a fresh profile is kept in this
     /// process's memory (0: never).
     pub memory_for: Duration,
+    /// `PROFILE_MEMORY_MIB`: the memory tier's budget, in bytes.
+    pub memory_bytes: u64,
     /// `SEARCHES_PER_MINUTE`: searches one client may make per minute (per replica).
     pub searches_per_minute: u32,
 }
@@ -45,10 +44,14 @@ pub struct ProfileSettings {
 impl ProfileSettings {
     pub fn from_env(env: &Env) -> Result<ProfileSettings, ConfigError> {
         const MONTH_SECS: u64 = 30 * 86_400;
+        let fresh_for = env.secs("PROFILE_FRESH_SECS", 2 * 3600, MONTH_SECS)?;
         Ok(ProfileSettings {
-            fresh_for: env.secs("PROFILE_FRESH_SECS", 2 * 3600, MONTH_SECS)?,
+            fresh_for,
             not_found_for: env.secs("PROFILE_NOT_FOUND_SECS", 10 * 60, MONTH_SECS)?,
-            memory_for: env.secs("PROFILE_MEMORY_SECS", 10, MONTH_SECS)?,
+            // Replicas hear of changes (LISTEN/NOTIFY), so memory may keep a
+            // profile for as long as it is fresh.
+            memory_for: env.secs("PROFILE_MEMORY_SECS", fresh_for.as_secs(), MONTH_SECS)?,
+            memory_bytes: env.number("PROFILE_MEMORY_MIB", 64, 0, 64 * 1024)? << 20,
             searches_per_minute: env.number("SEARCHES_PER_MINUTE", 30, 1, 1_000_000)?,
         })
     }
@@ -73,33 +76,61 @@ pub struct ProfileService {
     policy: ProfileSettings,
     /// Every search may cost an upstream call: limited per client.
     search_limiter: ClientLimiter,
-    /// Fetches in flight in this process, by lower-cased username.
-    in_flight: Mutex<HashMap<String, SharedFetch>>,
+    /// Fetches in flight in this process, by lower-cased username. moka for
+    /// its atomic get-or-insert (concurrent misses of one profile start one
+    /// fetch) without one lock over every username.
+    in_flight: moka::sync::Cache<String, SharedFetch>,
     /// Each fetch holds one pooled connection (its lock) while it waits for
     /// the upstream; at most half the pool, so cached pages always find one.
     fetch_slots: Arc<tokio::sync::Semaphore>,
     hot: HotTier,
+    /// What this replica hears of changes other replicas store.
+    changes: Arc<ChangeFeed>,
 }
+
+/// How long an in-flight entry may outlive a fetch that failed to remove it.
+const FETCH_ENTRY_TTL: Duration = Duration::from_secs(120);
 
 /// Longest wait for another replica's fetch of the same profile.
 const CROSS_REPLICA_WAIT: &str = "15s";
 
 impl ProfileService {
     pub fn new(store: ProfileStore, client: Arc<ClubhouseClient>, policy: ProfileSettings) -> Arc<ProfileService> {
+        let changes = Arc::new(ChangeFeed::default());
         let slots = (store.db.options().get_max_connections() as usize / 2).max(1);
         Arc::new(ProfileService {
             store,
             client,
             policy,
             search_limiter: ClientLimiter::new(policy.searches_per_minute, Duration::from_secs(60)),
-            in_flight: Mutex::new(HashMap::new()),
+            // A fetch takes seconds at most; the lifetime only guards against a leak.
+            in_flight: moka::sync::Cache::builder().max_capacity(100_000).time_to_live(FETCH_ENTRY_TTL).build(),
             fetch_slots: Arc::new(tokio::sync::Semaphore::new(slots)),
-            hot: HotTier::new(policy.memory_for),
+            hot: HotTier::new(policy.memory_for, policy.memory_bytes, changes.clone()),
+            changes,
         })
     }
 
     pub fn policy(&self) -> ProfileSettings {
         self.policy
+    }
+
+    /// Changes heard from other replicas, for whatever else keeps copies.
+    pub fn changes(&self) -> &Arc<ChangeFeed> {
+        &self.changes
+    }
+
+    /// Listens for changes until aborted, dropping outdated copies from memory.
+    pub async fn watch_changes(self: Arc<Self>) {
+        let service = self.clone();
+        self.changes
+            .listen(self.store.db.clone(), move |change| match change {
+                ProfileChange::One { key, user_id, fetched_at_micros } => {
+                    service.hot.changed(key, *user_id, *fetched_at_micros)
+                }
+                ProfileChange::All => service.hot.clear(),
+            })
+            .await
     }
 
     /// The Clubhouse client, for readiness and metrics.
@@ -116,11 +147,12 @@ impl ProfileService {
             metrics::profile_lookup("memory");
             return found(cached, Freshness::Fresh);
         }
+        let stamp = self.hot.stamp(&key);
         match self.store.lookup(&key, self.policy.not_found_for.as_secs_f64()).await {
             Ok(Cached::Profile(cached)) => {
                 self.touch_in_background(&key);
                 if self.is_fresh(&cached) {
-                    self.hot.put(&key, &cached);
+                    self.hot.put(&key, &cached, stamp);
                     metrics::profile_lookup("fresh");
                     return found(cached, Freshness::Fresh);
                 }
@@ -163,7 +195,9 @@ impl ProfileService {
     async fn fetch_now(self: &Arc<Self>, username: &Username) -> ProfileLookup {
         match self.fetch_once(username).await {
             FetchOutcome::Found(cached) => {
-                self.hot.put(&username.key(), &cached);
+                // Our own write: the newest copy this replica knows of.
+                let key = username.key();
+                self.hot.put(&key, &cached, self.hot.stamp(&key));
                 found(cached, Freshness::Fresh)
             }
             FetchOutcome::NotFound => ProfileLookup::NotFound,
@@ -183,36 +217,36 @@ impl ProfileService {
     /// visitor who leaves does not cancel it for the others.
     async fn fetch_once(self: &Arc<Self>, username: &Username) -> FetchOutcome {
         let key = username.key();
-        let shared = {
-            let mut in_flight = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(fetch) = in_flight.get(&key) {
-                fetch.clone()
-            } else {
-                let service = self.clone();
-                let username = username.clone();
-                let task = tokio::spawn(
-                    async move {
-                        let outcome = service.fetch_and_store(&username).await;
-                        service.in_flight.lock().unwrap_or_else(|e| e.into_inner()).remove(&username.key());
-                        outcome
-                    }
-                    .in_current_span(),
-                );
-                let fetch = async move {
-                    task.await.unwrap_or_else(|e| {
-                        tracing::error!("profile fetch task failed: {e}");
-                        FetchOutcome::Failed(UpstreamError::Unavailable {
-                            reason: "fetch task failed".into(),
-                            retry_after: None,
-                        })
-                    })
+        let start = || {
+            let service = self.clone();
+            let username = username.clone();
+            let task = tokio::spawn(
+                async move {
+                    let outcome = service.fetch_and_store(&username).await;
+                    service.in_flight.invalidate(&username.key());
+                    outcome
                 }
-                .boxed()
-                .shared();
-                in_flight.insert(key, fetch.clone());
-                fetch
+                .in_current_span(),
+            );
+            async move {
+                task.await.unwrap_or_else(|e| {
+                    tracing::error!("profile fetch task failed: {e}");
+                    FetchOutcome::Failed(UpstreamError::Unavailable {
+                        reason: "fetch task failed".into(),
+                        retry_after: None,
+                    })
+                })
             }
+            .boxed()
+            .shared()
         };
+        let mut shared = self.in_flight.entry(key.clone()).or_insert_with(start).into_value();
+        if shared.peek().is_some() {
+            // A finished fetch whose entry outlived it (its task ended before
+            // the entry was in): its outcome is old news, so start anew.
+            self.in_flight.invalidate(&key);
+            shared = self.in_flight.entry(key).or_insert_with(start).into_value();
+        }
         shared.await
     }
 
@@ -398,9 +432,7 @@ impl ProfileService {
             }
         }
         metrics::search("searched");
-        let service = &self.service;
-        let (upstream, cached) =
-            tokio::join!(service.client.search_users(&query, 1, 20), service.store.search(&query, 20));
+        let (upstream, cached) = tokio::join!(self.client.search_users(&query, 1, 20), self.store.search(&query, 20));
         let mut hits: Vec<ProfileCard> = Vec::new();
         let upstream_answered = match upstream {
             Ok(page) => {

@@ -1,8 +1,8 @@
 //! SQL for the profile cache. Short statements only: no transaction is ever
 //! held open across an upstream call.
 
-use domain::{model::Profile, profile::ProfileCard};
 use chrono::{DateTime, Utc};
+use domain::{model::Profile, profile::ProfileCard};
 use serde_json::Value;
 use sqlx::{PgExecutor, PgPool, Row};
 

@@ -6,11 +6,11 @@ use std::{
     time::Duration,
 };
 
+use chrono::{DateTime, Utc};
 use domain::{
     model::{Profile, SearchPage},
     username::Username,
 };
-use chrono::{DateTime, Utc};
 use rand::Rng;
 use reqwest::{header, Method, StatusCode};
 use serde_json::{json, Value};

@@ -6,8 +6,8 @@ mod export;
 
 use std::time::Duration;
 
-use domain::{email::EmailAddress, username::Username};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use domain::{email::EmailAddress, username::Username};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
