@@ -25,15 +25,26 @@ pub async fn healthz() -> Json<Value> {
 /// profiles are still served while Clubhouse is down.
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     let upstream = state.services.profiles.upstream().health();
+    // Whether this replica hears other replicas' writes (else it trusts its
+    // memory for seconds only); reported, not a reason to be unready.
+    let changes = if state.services.profiles.changes().is_listening() { "listening" } else { "not listening" };
     if state.draining.load(Ordering::Relaxed) {
-        return (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "draining", "upstream": upstream })));
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "draining", "upstream": upstream, "profile_changes": changes })),
+        );
     }
     if services::db::is_reachable(&state.db).await {
-        (StatusCode::OK, Json(json!({ "status": "ready", "database": "ok", "upstream": upstream })))
+        (
+            StatusCode::OK,
+            Json(json!({ "status": "ready", "database": "ok", "upstream": upstream, "profile_changes": changes })),
+        )
     } else {
         (
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({ "status": "not ready", "database": "unreachable", "upstream": upstream })),
+            Json(
+                json!({ "status": "not ready", "database": "unreachable", "upstream": upstream, "profile_changes": changes }),
+            ),
         )
     }
 }

@@ -110,13 +110,14 @@ pub fn router(state: AppState) -> Router {
         })
         .fallback(not_found_page)
         .layer(axum::middleware::from_fn(reactive_root::fresh_reactive_root))
-        .layer(axum::middleware::from_fn_with_state(state.pages.clone(), page_cache::replay_profile_pages))
         .layer(axum::middleware::from_fn_with_state(state.leptos_options.hash_files, assets::cache_headers))
         .layer(axum::middleware::from_fn(server_fns::decoding_errors_are_bad_requests))
         .layer(axum::middleware::from_fn_with_state(state.clone(), client_ip::tag_client_ip))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         // Inside the security headers, so a timeout's 503 carries them too.
-        .layer(axum::middleware::from_fn_with_state(state.request_timeout, observe::deadline));
+        .layer(axum::middleware::from_fn_with_state(state.request_timeout, observe::deadline))
+        // A replayed page needs none of the layers above, so it skips them.
+        .layer(axum::middleware::from_fn_with_state(state.pages.clone(), page_cache::replay_profile_pages));
     security::with_headers(app, state.services.site.secure_cookies)
         .layer(axum::middleware::from_fn(observe::observe))
         .layer(PropagateRequestIdLayer::x_request_id())

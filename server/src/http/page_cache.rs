@@ -57,9 +57,12 @@ struct KeptPage {
     /// When the profile on the page was fetched (Unix milliseconds).
     fetched_at_ms: i64,
     headers: HeaderMap,
-    body: Bytes,
-    /// The nonce the page was rendered with, in its body and its CSP.
-    nonce: String,
+    /// The body split around each `nonce="…"` it was rendered with, so a
+    /// replay copies the parts around a new nonce without searching.
+    body_parts: Vec<Bytes>,
+    body_len: usize,
+    /// The CSP header split around its nonce the same way.
+    policy_parts: (String, String),
 }
 
 /// Each page expires when its profile turns stale or its window ends.
@@ -83,7 +86,7 @@ impl PageCache {
             .max_capacity(budget_bytes)
             .weigher(|key: &PageKey, page: &Arc<KeptPage>| {
                 let headers: usize = page.headers.iter().map(|(name, value)| name.as_str().len() + value.len()).sum();
-                u32::try_from(page.body.len() + headers + key.path.len() * 2 + 256).unwrap_or(u32::MAX)
+                u32::try_from(page.body_len + headers + key.path.len() * 2 + 256).unwrap_or(u32::MAX)
             })
             .expire_after(UntilStale)
             .support_invalidation_closures()
@@ -123,9 +126,14 @@ impl PageCache {
         self.pages.get(key).filter(|page| now < page.expires_at && page.kept_at.elapsed() < trusted_for)
     }
 
-    /// Keeps a page rendered after `stamp`, unless its profile changed since.
+    /// Keeps a page rendered after `stamp`, unless another copy of its
+    /// profile was heard of since.
     fn keep(&self, key: PageKey, page: KeptPage, stamp: services::profiles::changes::Stamp) {
-        if self.changes.unchanged_since(&key.profile, stamp) {
+        // The page carries milliseconds; the feed, microseconds.
+        let heard_same = |micros: i64| micros / 1000 == page.fetched_at_ms;
+        if self.changes.unchanged_since(&key.profile, stamp)
+            || self.changes.latest(&key.profile, stamp).is_some_and(heard_same)
+        {
             self.pages.insert(key, Arc::new(page));
         }
     }
@@ -157,7 +165,9 @@ pub async fn replay_profile_pages(State(cache): State<Arc<PageCache>>, request: 
     {
         return response;
     }
-    let Some(nonce) = response.headers().get(header::CONTENT_SECURITY_POLICY).and_then(policy_nonce) else {
+    let kept_policy =
+        response.headers().get(header::CONTENT_SECURITY_POLICY).and_then(|v| v.to_str().ok()).and_then(policy_nonce);
+    let Some((nonce, policy_parts)) = kept_policy else {
         return response;
     };
     let (parts, body) = response.into_parts();
@@ -177,8 +187,9 @@ pub async fn replay_profile_pages(State(cache): State<Arc<PageCache>>, request: 
             expires_at: now + replay_for,
             fetched_at_ms: fetched_at,
             headers: parts.headers.clone(),
-            body: body.clone(),
-            nonce,
+            body_parts: split_bytes(&body, format!("nonce=\"{nonce}\"").as_bytes()),
+            body_len: body.len(),
+            policy_parts,
         };
         cache.keep(key, page, stamp);
     }
@@ -198,29 +209,23 @@ fn page_key(request: &Request) -> PageKey {
 fn replay(page: &KeptPage) -> Response {
     let nonce = new_nonce();
     let mut headers = page.headers.clone();
-    if let Some(policy) = headers.get(header::CONTENT_SECURITY_POLICY).and_then(|v| v.to_str().ok()) {
-        let policy = policy.replace(&format!("'nonce-{}'", page.nonce), &format!("'nonce-{nonce}'"));
-        if let Ok(value) = HeaderValue::from_str(&policy) {
-            headers.insert(header::CONTENT_SECURITY_POLICY, value);
-        }
+    let (before, after) = &page.policy_parts;
+    if let Ok(value) = HeaderValue::from_str(&format!("{before}{nonce}{after}")) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, value);
     }
     headers.insert(CACHE_STATUS_HEADER, HeaderValue::from_static("hit"));
-    let body = replace_bytes(
-        &page.body,
-        format!("nonce=\"{}\"", page.nonce).as_bytes(),
-        format!("nonce=\"{nonce}\"").as_bytes(),
-    );
+    let body = join_bytes(&page.body_parts, format!("nonce=\"{nonce}\"").as_bytes(), page.body_len);
     let mut response = Response::new(Body::from(body));
     *response.headers_mut() = headers;
     response
 }
 
-/// The nonce in a policy's `'nonce-…'` source.
-fn policy_nonce(policy: &HeaderValue) -> Option<String> {
-    let policy = policy.to_str().ok()?;
+/// The nonce in a policy's `'nonce-…'` source, and the policy around it.
+fn policy_nonce(policy: &str) -> Option<(String, (String, String))> {
     let start = policy.find("'nonce-")? + "'nonce-".len();
     let len = policy[start..].find('\'')?;
-    Some(policy[start..start + len].to_owned())
+    let parts = (policy[..start].to_owned(), policy[start + len..].to_owned());
+    Some((policy[start..start + len].to_owned(), parts))
 }
 
 /// A nonce made the way Leptos makes the one it renders with.
@@ -228,15 +233,27 @@ fn new_nonce() -> String {
     leptos::nonce::Nonce::new().to_string()
 }
 
-fn replace_bytes(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(haystack.len() + 64);
-    let mut rest = haystack;
-    while let Some(i) = rest.windows(from.len()).position(|w| w == from) {
-        out.extend_from_slice(&rest[..i]);
-        out.extend_from_slice(to);
-        rest = &rest[i + from.len()..];
+/// `haystack` cut around every `needle` (which is left out).
+fn split_bytes(haystack: &Bytes, needle: &[u8]) -> Vec<Bytes> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    while let Some(i) = haystack[start..].windows(needle.len()).position(|w| w == needle) {
+        parts.push(haystack.slice(start..start + i));
+        start += i + needle.len();
     }
-    out.extend_from_slice(rest);
+    parts.push(haystack.slice(start..));
+    parts
+}
+
+/// The parts joined with `glue` between them.
+fn join_bytes(parts: &[Bytes], glue: &[u8], len_hint: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(len_hint + 64);
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.extend_from_slice(glue);
+        }
+        out.extend_from_slice(part);
+    }
     out
 }
 
@@ -246,14 +263,20 @@ mod tests {
 
     #[test]
     fn finds_the_nonce_and_swaps_it_everywhere() {
-        let policy = HeaderValue::from_static("script-src 'self' 'sha256-x' 'nonce-abc_123' 'wasm-unsafe-eval'");
-        assert_eq!(policy_nonce(&policy).as_deref(), Some("abc_123"));
-        assert_eq!(policy_nonce(&HeaderValue::from_static("default-src 'none'")), None);
-        let body = br#"<script nonce="abc">a</script><p>nonce="abd"</p><script nonce="abc">b</script>"#;
+        let policy = "script-src 'self' 'sha256-x' 'nonce-abc_123' 'wasm-unsafe-eval'";
+        let (nonce, (before, after)) = policy_nonce(policy).unwrap();
+        assert_eq!(nonce, "abc_123");
+        assert_eq!(format!("{before}xyz{after}"), "script-src 'self' 'sha256-x' 'nonce-xyz' 'wasm-unsafe-eval'");
+        assert_eq!(policy_nonce("default-src 'none'"), None);
+        let body =
+            Bytes::from_static(br#"<script nonce="abc">a</script><p>nonce="abd"</p><script nonce="abc">b</script>"#);
+        let parts = split_bytes(&body, br#"nonce="abc""#);
+        assert_eq!(parts.len(), 3);
         assert_eq!(
-            replace_bytes(body, br#"nonce="abc""#, br#"nonce="xyz""#),
+            join_bytes(&parts, br#"nonce="xyz""#, body.len()),
             br#"<script nonce="xyz">a</script><p>nonce="abd"</p><script nonce="xyz">b</script>"#.to_vec()
         );
+        assert_eq!(join_bytes(&split_bytes(&body, b"absent"), b"x", 0), body.to_vec(), "no nonce: the page as it was");
         assert_ne!(new_nonce(), new_nonce());
         assert_eq!(new_nonce().len(), 22);
     }

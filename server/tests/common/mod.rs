@@ -116,6 +116,19 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Config)) -> TestApp {
         let _ = stopped.await;
     }));
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    // Until the server listens for profile changes it trusts its memory
+    // briefly and forgets it when the listener connects: tests start after.
+    let ready = format!("{base_url}/readyz");
+    for _ in 0..100 {
+        let listening = match client.get(&ready).send().await {
+            Ok(res) => res.text().await.unwrap_or_default().contains(r#""profile_changes":"listening""#),
+            Err(_) => false,
+        };
+        if listening {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     TestApp { base_url, sim, db, db_name, client, stop: Some(stop), served }
 }
 

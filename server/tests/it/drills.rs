@@ -96,6 +96,10 @@ async fn postgres_stopped_and_restarted_while_serving() {
     drill_cluster("stop", false);
     let ready = app.get("/readyz").await;
     assert_eq!(ready.status(), 503, "not ready without the database");
+    wait_for("deaf to changes", Duration::from_secs(10), async || {
+        app.get("/readyz").await.text().await.unwrap().contains(r#""profile_changes":"not listening""#)
+    })
+    .await;
     assert_eq!(app.get("/healthz").await.status(), 200, "but alive");
 
     // Pages degrade: the profile comes straight from Clubhouse, the home
@@ -115,6 +119,11 @@ async fn postgres_stopped_and_restarted_while_serving() {
     // Back up: the same process recovers by itself.
     assert_eq!(drill_cluster("start", false), database_url);
     wait_for("ready again", Duration::from_secs(30), async || app.get("/readyz").await.status() == 200).await;
+    // And hears other replicas' writes again (its listener reconnected).
+    wait_for("listening again", Duration::from_secs(30), async || {
+        app.get("/readyz").await.text().await.unwrap().contains(r#""profile_changes":"listening""#)
+    })
+    .await;
     assert_eq!(join(&app.base_url, &app.client, "after@example.com").await.unwrap().status(), 200);
     let db = PgPool::connect(&database_url).await.unwrap();
     let emails: Vec<String> =

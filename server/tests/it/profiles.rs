@@ -413,10 +413,16 @@ async fn a_copy_stored_anywhere_reaches_every_replica_memory() {
 
     // Another copy is stored (here by an operator's update): every replica
     // drops what it kept, within moments rather than ten minutes.
-    backdate(&first, "odessa.finch", 3).await;
-    let stale = |body: &str| body.contains(r#"data-freshness="stale""#);
+    sqlx::query(
+        "update profile_cache set profile = jsonb_set(profile, '{name}', '\"Odessa Renamed\"'),
+         name = 'Odessa Renamed', fetched_at = now() where username = 'odessa.finch'",
+    )
+    .execute(&first.db)
+    .await
+    .unwrap();
+    let renamed = |body: &str| body.contains("Odessa Renamed");
     for app in [&first, &second] {
-        assert!(crate::common::eventually(app, "/@odessa.finch", Duration::from_secs(5), stale).await);
+        assert!(crate::common::eventually(app, "/@odessa.finch", Duration::from_secs(5), renamed).await);
     }
     second.stop().await;
     first.stop().await;

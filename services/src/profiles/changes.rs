@@ -63,6 +63,10 @@ pub struct ChangeFeed {
     // Per-key counters, striped: a change to one profile rarely holds back
     // keeping another.
     stripes: [AtomicU64; STRIPES],
+    /// The copy each profile was last heard to have (`fetched_at`, in
+    /// microseconds): a copy read after a stamp may still be kept if the
+    /// change heard since was its own arrival (this replica's own write).
+    latest: moka::sync::Cache<String, i64>,
     sender: broadcast::Sender<ProfileChange>,
 }
 
@@ -72,6 +76,7 @@ impl Default for ChangeFeed {
             listening: AtomicBool::new(false),
             epoch: AtomicU64::new(0),
             stripes: std::array::from_fn(|_| AtomicU64::new(0)),
+            latest: moka::sync::Cache::builder().max_capacity(100_000).time_to_live(Duration::from_secs(3600)).build(),
             sender: broadcast::channel(1024).0,
         }
     }
@@ -96,6 +101,19 @@ impl ChangeFeed {
         self.stamp(key) == stamp
     }
 
+    /// Whether a copy of `key` fetched at `fetched_at_micros` and read after
+    /// `stamp` may be kept: nothing was heard since, or what was heard last
+    /// is that very copy (and nothing may have been missed).
+    pub fn may_keep(&self, key: &str, stamp: Stamp, fetched_at_micros: i64) -> bool {
+        self.unchanged_since(key, stamp) || self.latest(key, stamp) == Some(fetched_at_micros)
+    }
+
+    /// The copy `key` was last heard to have, unless anything may have been
+    /// missed since `stamp`.
+    pub fn latest(&self, key: &str, stamp: Stamp) -> Option<i64> {
+        (self.epoch.load(Ordering::Acquire) == stamp.epoch).then(|| self.latest.get(key)).flatten()
+    }
+
     /// How long a copy kept for `window` may be trusted now.
     pub fn trusted_for(&self, window: Duration) -> Duration {
         if self.listening.load(Ordering::Acquire) {
@@ -117,7 +135,9 @@ impl ChangeFeed {
     /// Records a change before anyone acts on it.
     pub fn note(&self, change: &ProfileChange) {
         match change {
-            ProfileChange::One { key, .. } => {
+            ProfileChange::One { key, fetched_at_micros, .. } => {
+                // Before the stripe moves, so whoever sees it moved sees this.
+                self.latest.insert(key.clone(), *fetched_at_micros);
                 self.stripes[Self::stripe(key)].fetch_add(1, Ordering::AcqRel);
             }
             ProfileChange::All => {
@@ -215,6 +235,17 @@ mod tests {
         let before = feed.stamp("a");
         feed.note(&ProfileChange::All);
         assert!(!feed.unchanged_since("a", before), "everything changed");
+    }
+
+    #[test]
+    fn a_copy_may_be_kept_when_the_change_heard_was_itself() {
+        let feed = ChangeFeed::default();
+        let stamp = feed.stamp("a");
+        feed.note(&ProfileChange::One { key: "a".into(), user_id: 1, fetched_at_micros: 5 });
+        assert!(feed.may_keep("a", stamp, 5), "our own write came back");
+        assert!(!feed.may_keep("a", stamp, 4), "an older copy, read before a newer one was stored");
+        feed.note(&ProfileChange::All);
+        assert!(!feed.may_keep("a", stamp, 5), "something may have been missed");
     }
 
     #[test]

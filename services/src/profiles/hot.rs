@@ -63,11 +63,11 @@ impl HotTier {
         self.feed.stamp(key)
     }
 
-    /// Keeps a copy read after `stamp`, unless a change to the profile was
-    /// heard since (then the copy may already be old; the next visit reads
-    /// the database again).
+    /// Keeps a copy read after `stamp`, unless another copy of the profile
+    /// was heard of since (then this one may already be old; the next visit
+    /// reads the database again).
     pub fn put(&self, key: &str, cached: &CachedProfile, stamp: Stamp) {
-        if !self.ttl.is_zero() && self.feed.unchanged_since(key, stamp) {
+        if !self.ttl.is_zero() && self.feed.may_keep(key, stamp, cached.fetched_at.timestamp_micros()) {
             self.entries.insert(key.to_owned(), HotEntry { stored: Instant::now(), cached: cached.clone() });
         }
     }
