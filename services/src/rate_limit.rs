@@ -5,6 +5,11 @@
 //! A client is an IPv4 address or an IPv6 /64: one home or server is handed
 //! a whole /64, so keying on full IPv6 addresses would let it rotate past
 //! any limit.
+//!
+//! Hand-written rather than governor's keyed limiter: governor's GCRA spreads
+//! an allowance evenly (ten signups an hour become one per six minutes),
+//! while a visitor may well sign up twice in a row and search in bursts; a
+//! fixed window per client is what the limits promise.
 
 use std::{
     collections::HashMap,

@@ -1,6 +1,11 @@
 //! Pacing for every upstream call of the process: a GCRA rate limit (one
 //! call per `interval` on average, up to `burst` back to back), a cap on
 //! concurrent calls, and pauses after the upstream pushes back.
+//!
+//! Hand-written rather than governor (which does GCRA): the pauses after a
+//! 429, "high usage" or a refused token, each with its reason for `/readyz`,
+//! the cap on calls in flight and the bounded wait for a turn are one state
+//! that governor does not hold.
 
 use std::{
     sync::{
