@@ -165,7 +165,7 @@ impl Config {
             metrics_token,
             image_hosts,
             image_fetches_at_once: env.number("IMAGE_FETCHES_AT_ONCE", 16, 1, 10_000)?,
-            page_memory_bytes: env.number("PAGE_MEMORY_MIB", 64, 0, 64 * 1024)? << 20,
+            page_memory_bytes: env.number("PAGE_MEMORY_MIB", 48, 0, 64 * 1024)? << 20,
             database: DbConfig::from_env(&env)?,
             upstream,
             profiles: ProfileSettings::from_env(&env)?,

@@ -12,9 +12,9 @@ use serde_json::json;
 
 use domain::{profile::ProfileLookup, username::Username};
 
-use super::AppState;
+use super::SharedState;
 
-pub async fn profile(State(state): State<AppState>, Path(username): Path<String>, headers: HeaderMap) -> Response {
+pub async fn profile(State(state): State<SharedState>, Path(username): Path<String>, headers: HeaderMap) -> Response {
     let Ok(username) = Username::parse(&username) else {
         return error(StatusCode::NOT_FOUND, "no such user: not a valid Clubhouse username");
     };

@@ -8,12 +8,12 @@ use axum::{
 
 use services::ClientIp;
 
-use super::AppState;
+use super::SharedState;
 
 /// Records the visitor's address for per-client limits. `X-Forwarded-For`
 /// is believed only from a trusted proxy (its last entry is the address the
 /// proxy saw); from anyone else it could be forged.
-pub async fn tag_client_ip(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn tag_client_ip(State(state): State<SharedState>, mut request: Request, next: Next) -> Response {
     let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
     if let Some(peer) = peer {
         let client = if state.trusted_proxies.iter().any(|network| crate::config::network_contains(network, peer)) {

@@ -8,7 +8,7 @@ use axum::{
 };
 use serde_json::{json, Value};
 
-use super::AppState;
+use super::SharedState;
 use secrecy::ExposeSecret;
 use services::metrics;
 use subtle::ConstantTimeEq;
@@ -23,7 +23,7 @@ pub async fn healthz() -> Json<Value> {
 /// sending it requests while it still serves the ones that come). The
 /// upstream's state is reported too, but does not make us unready: cached
 /// profiles are still served while Clubhouse is down.
-pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+pub async fn readyz(State(state): State<SharedState>) -> (StatusCode, Json<Value>) {
     let upstream = state.services.profiles.upstream().health();
     // Whether this replica hears other replicas' writes (else it trusts its
     // memory for seconds only); reported, not a reason to be unready.
@@ -51,7 +51,7 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) 
 
 /// Prometheus text format. With `METRICS_TOKEN` set, only for a scraper
 /// that sends it; the edge proxy does not route `/metrics` at all.
-pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn metrics(State(state): State<SharedState>, headers: HeaderMap) -> Response {
     if let Some(token) = &state.metrics_token {
         let sent =
             headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));

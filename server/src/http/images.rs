@@ -16,7 +16,7 @@ use reqwest::Url;
 use serde::Deserialize;
 use tokio::sync::Semaphore;
 
-use super::AppState;
+use super::SharedState;
 use services::metrics;
 
 const ALLOWED_TYPES: &[&str] = &["image/png", "image/jpeg", "image/gif", "image/webp", "image/avif"];
@@ -77,7 +77,7 @@ pub struct ImageQuery {
     src: String,
 }
 
-pub async fn proxy_image(State(state): State<AppState>, Query(query): Query<ImageQuery>) -> Response {
+pub async fn proxy_image(State(state): State<SharedState>, Query(query): Query<ImageQuery>) -> Response {
     let proxy = &state.images;
     let url = match Url::parse(query.src.trim()) {
         Ok(url) if proxy.allows(&url) => url,

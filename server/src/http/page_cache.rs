@@ -5,7 +5,10 @@
 //! rendered once per change instead of once per visit.
 //!
 //! Only pages the app marks replayable (a fresh profile, status 200, no
-//! cookie set) are kept, and never past the moment the profile stops being
+//! cookie set) are kept, and only from their second render within the window
+//! (a doorkeeper remembers which were rendered once): most profiles are
+//! opened once, and keeping those would spend the budget on pages nobody
+//! asks for again, and never past the moment the profile stops being
 //! fresh (`PROFILE_FRESH_SECS` after it was fetched). A page is dropped as
 //! soon as any replica stores another copy of its profile (the profile
 //! service's change feed); while that feed is deaf, pages are trusted for a
@@ -39,6 +42,9 @@ pub struct PageCache {
     /// How long a profile is fresh after it was fetched.
     profile_fresh_for: Duration,
     pages: Cache<PageKey, Arc<KeptPage>>,
+    /// Pages rendered once in the window, by a hash of their key: the second
+    /// render is kept.
+    rendered_once: Cache<u64, ()>,
     changes: Arc<ChangeFeed>,
 }
 
@@ -91,7 +97,10 @@ impl PageCache {
             .expire_after(UntilStale)
             .support_invalidation_closures()
             .build();
-        PageCache { keep_for, profile_fresh_for, pages, changes }
+        // A hash and a timestamp per page: about 100 bytes each.
+        let rendered_once =
+            Cache::builder().max_capacity(200_000).time_to_live(keep_for.max(Duration::from_millis(1))).build();
+        PageCache { keep_for, profile_fresh_for, pages, rendered_once, changes }
     }
 
     /// Drops pages whose profile another copy replaced, until aborted.
@@ -129,6 +138,9 @@ impl PageCache {
     /// Keeps a page rendered after `stamp`, unless another copy of its
     /// profile was heard of since.
     fn keep(&self, key: PageKey, page: KeptPage, stamp: services::profiles::changes::Stamp) {
+        if self.rendered_once.entry(key_hash(&key)).or_insert(()).is_fresh() {
+            return;
+        }
         // The page carries milliseconds; the feed, microseconds.
         let heard_same = |micros: i64| micros / 1000 == page.fetched_at_ms;
         if self.changes.unchanged_since(&key.profile, stamp)
@@ -194,6 +206,11 @@ pub async fn replay_profile_pages(State(cache): State<Arc<PageCache>>, request: 
         cache.keep(key, page, stamp);
     }
     Response::from_parts(parts, Body::from(body))
+}
+
+fn key_hash(key: &PageKey) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    BuildHasherDefault::<DefaultHasher>::default().hash_one(key)
 }
 
 /// The page's path and what it is rendered in (from the same headers the

@@ -51,7 +51,7 @@ impl ProfileSettings {
             // Replicas hear of changes (LISTEN/NOTIFY), so memory may keep a
             // profile for as long as it is fresh.
             memory_for: env.secs("PROFILE_MEMORY_SECS", fresh_for.as_secs(), MONTH_SECS)?,
-            memory_bytes: env.number("PROFILE_MEMORY_MIB", 64, 0, 64 * 1024)? << 20,
+            memory_bytes: env.number("PROFILE_MEMORY_MIB", 16, 0, 64 * 1024)? << 20,
             searches_per_minute: env.number("SEARCHES_PER_MINUTE", 30, 1, 1_000_000)?,
         })
     }
