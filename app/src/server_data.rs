@@ -40,8 +40,8 @@ pub fn set_status(code: u16) {
     }
 }
 
-/// Marks a page the server may keep and replay for a few seconds (a fresh
-/// profile). Its value is when the profile was fetched (Unix milliseconds), so
+/// Marks a page the server may keep and replay (a fresh profile), until the
+/// profile changes or its memory window ends. Its value is when the profile was fetched (Unix milliseconds), so
 /// the page is not replayed past the profile's freshness. The server
 /// removes it before the response leaves.
 pub const REPLAYABLE_PAGE_HEADER: &str = "x-inssa-replayable";

@@ -59,9 +59,9 @@ fn ProfilePage(username: Username) -> impl IntoView {
                             // One address per person: the canonical spelling.
                             redirect_permanently(&format!("/@{canonical}"));
                         } else if entry.freshness == Freshness::Fresh {
-                            // The server may replay this page for a few
-                            // seconds, as it keeps the profile in memory,
-                            // but not once the profile is no longer fresh.
+                            // The server may replay this page while it keeps
+                            // the profile in memory, but not once the
+                            // profile is no longer fresh.
                             set_header(server_data::REPLAYABLE_PAGE_HEADER, &entry.fetched_at.timestamp_millis().to_string());
                         }
                         view! { <ProfileView entry lang /> }.into_any()

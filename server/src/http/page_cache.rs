@@ -28,7 +28,11 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use app::{prefs::Prefs, server_data::REPLAYABLE_PAGE_HEADER};
+use app::{
+    i18n::Lang,
+    prefs::{Prefs, Theme},
+    server_data::REPLAYABLE_PAGE_HEADER,
+};
 use moka::{sync::Cache, Expiry};
 use services::profiles::changes::{ChangeFeed, ProfileChange};
 use tokio::sync::broadcast::{self, error::RecvError};
@@ -48,16 +52,22 @@ pub struct PageCache {
     changes: Arc<ChangeFeed>,
 }
 
+/// Only `/@{username}` is replayed, so the profile, language and theme name
+/// a page; a change finds every page of a profile from its key alone.
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct PageKey {
-    path: String,
-    /// The profile the page shows (its lower-cased username).
+    /// The profile the page shows (its lower-cased username). Only
+    /// `/@{profile}` is replayed; a route added under it must be added to
+    /// [`PageCache::changed`] too.
     profile: String,
     lang: &'static str,
     theme: &'static str,
 }
 
 struct KeptPage {
+    /// The path it answers, spelled as the profile is (another spelling is
+    /// redirected, never replayed).
+    path: String,
     kept_at: Instant,
     expires_at: Instant,
     /// When the profile on the page was fetched (Unix milliseconds).
@@ -92,14 +102,13 @@ impl PageCache {
             .max_capacity(budget_bytes)
             .weigher(|key: &PageKey, page: &Arc<KeptPage>| {
                 let headers: usize = page.headers.iter().map(|(name, value)| name.as_str().len() + value.len()).sum();
-                u32::try_from(page.body_len + headers + key.path.len() * 2 + 256).unwrap_or(u32::MAX)
+                u32::try_from(page.body_len + headers + key.profile.len() + page.path.len() + 256).unwrap_or(u32::MAX)
             })
             .expire_after(UntilStale)
-            .support_invalidation_closures()
             .build();
         // A hash and a timestamp per page: about 100 bytes each.
         let rendered_once =
-            Cache::builder().max_capacity(200_000).time_to_live(keep_for.max(Duration::from_millis(1))).build();
+            Cache::builder().max_capacity(100_000).time_to_live(keep_for.max(Duration::from_millis(1))).build();
         PageCache { keep_for, profile_fresh_for, pages, rendered_once, changes }
     }
 
@@ -107,12 +116,7 @@ impl PageCache {
     pub async fn follow_changes(self: Arc<Self>, mut heard: broadcast::Receiver<ProfileChange>) {
         loop {
             match heard.recv().await {
-                Ok(ProfileChange::One { key, fetched_at_micros, .. }) => {
-                    let fetched_at_ms = fetched_at_micros / 1000;
-                    let _ = self.pages.invalidate_entries_if(move |page_key, page| {
-                        page_key.profile == key && page.fetched_at_ms != fetched_at_ms
-                    });
-                }
+                Ok(ProfileChange::One { key, fetched_at_micros, .. }) => self.changed(&key, fetched_at_micros),
                 // Fell behind: some changes were missed.
                 Ok(ProfileChange::All) | Err(RecvError::Lagged(_)) => self.pages.invalidate_all(),
                 Err(RecvError::Closed) => return,
@@ -129,10 +133,27 @@ impl PageCache {
         self.keep_for.min(fresh_for)
     }
 
-    fn get(&self, key: &PageKey) -> Option<Arc<KeptPage>> {
+    /// Drops the pages of `profile` unless they show the copy fetched at
+    /// `fetched_at_micros`: its page in every language and theme, looked up
+    /// directly (a predicate over the whole cache would be checked on every
+    /// read until moka's housekeeping ran it).
+    fn changed(&self, profile: &str, fetched_at_micros: i64) {
+        for lang in Lang::ALL {
+            for theme in Theme::ALL {
+                let key = PageKey { profile: profile.to_owned(), lang: lang.code(), theme: theme.as_str() };
+                if self.pages.get(&key).is_some_and(|page| page.fetched_at_ms != fetched_at_micros / 1000) {
+                    self.pages.invalidate(&key);
+                }
+            }
+        }
+    }
+
+    fn get(&self, key: &PageKey, path: &str) -> Option<Arc<KeptPage>> {
         let trusted_for = self.changes.trusted_for(self.keep_for);
         let now = Instant::now();
-        self.pages.get(key).filter(|page| now < page.expires_at && page.kept_at.elapsed() < trusted_for)
+        self.pages
+            .get(key)
+            .filter(|page| page.path == path && now < page.expires_at && page.kept_at.elapsed() < trusted_for)
     }
 
     /// Keeps a page rendered after `stamp`, unless another copy of its
@@ -142,24 +163,29 @@ impl PageCache {
             return;
         }
         // The page carries milliseconds; the feed, microseconds.
-        let heard_same = |micros: i64| micros / 1000 == page.fetched_at_ms;
-        if self.changes.unchanged_since(&key.profile, stamp)
-            || self.changes.latest(&key.profile, stamp).is_some_and(heard_same)
-        {
-            self.pages.insert(key, Arc::new(page));
+        let fetched_at_ms = page.fetched_at_ms;
+        let is_copy = |heard: i64| heard / 1000 == fetched_at_ms;
+        if self.changes.may_keep(&key.profile, stamp, is_copy) {
+            self.pages.insert(key.clone(), Arc::new(page));
+            // A change heard between the check and the insert.
+            if !self.changes.may_keep(&key.profile, stamp, is_copy) {
+                self.pages.invalidate(&key);
+            }
         }
     }
 }
 
 pub async fn replay_profile_pages(State(cache): State<Arc<PageCache>>, request: Request, next: Next) -> Response {
-    if cache.keep_for.is_zero() || request.method() != Method::GET || !request.uri().path().starts_with("/@") {
+    let profile_page = request.uri().path().strip_prefix("/@").is_some_and(|rest| !rest.contains('/'));
+    if cache.keep_for.is_zero() || request.method() != Method::GET || !profile_page {
         // The app's mark is for this layer only; it never leaves the server.
         let mut response = next.run(request).await;
         response.headers_mut().remove(REPLAYABLE_PAGE_HEADER);
         return response;
     }
     let key = page_key(&request);
-    if let Some(page) = cache.get(&key) {
+    let path = request.uri().path().to_owned();
+    if let Some(page) = cache.get(&key, &path) {
         services::metrics::page_replay();
         return replay(&page);
     }
@@ -195,6 +221,7 @@ pub async fn replay_profile_pages(State(cache): State<Arc<PageCache>>, request: 
     if body.len() <= MAX_PAGE_BYTES {
         let now = Instant::now();
         let page = KeptPage {
+            path,
             kept_at: now,
             expires_at: now + replay_for,
             fetched_at_ms: fetched_at,
@@ -219,8 +246,8 @@ fn page_key(request: &Request) -> PageKey {
     let header = |name| request.headers().get(name).and_then(|v: &HeaderValue| v.to_str().ok());
     let prefs = Prefs::from_headers(header(header::COOKIE), header(header::ACCEPT_LANGUAGE));
     let path = request.uri().path();
-    let profile = path.trim_start_matches("/@").split('/').next().unwrap_or_default().to_ascii_lowercase();
-    PageKey { path: path.to_owned(), profile, lang: prefs.lang.code(), theme: prefs.theme.as_str() }
+    let profile = path.trim_start_matches("/@").to_ascii_lowercase();
+    PageKey { profile, lang: prefs.lang.code(), theme: prefs.theme.as_str() }
 }
 
 fn replay(page: &KeptPage) -> Response {
@@ -296,6 +323,60 @@ mod tests {
         assert_eq!(join_bytes(&split_bytes(&body, b"absent"), b"x", 0), body.to_vec(), "no nonce: the page as it was");
         assert_ne!(new_nonce(), new_nonce());
         assert_eq!(new_nonce().len(), 22);
+    }
+
+    fn kept(fetched_at_ms: i64) -> KeptPage {
+        let now = Instant::now();
+        KeptPage {
+            path: "/@Odessa.Finch".into(),
+            kept_at: now,
+            expires_at: now + Duration::from_secs(60),
+            fetched_at_ms,
+            headers: HeaderMap::new(),
+            body_parts: vec![Bytes::from_static(b"page")],
+            body_len: 4,
+            policy_parts: (String::new(), String::new()),
+        }
+    }
+
+    #[test]
+    fn pages_are_kept_from_their_second_render_and_dropped_when_their_profile_changes() {
+        let feed = Arc::new(ChangeFeed::default());
+        let cache = PageCache::new(Duration::from_secs(60), Duration::from_secs(3600), 1 << 20, feed.clone());
+        let key = |lang: Lang, theme: Theme| PageKey {
+            profile: "odessa.finch".into(),
+            lang: lang.code(),
+            theme: theme.as_str(),
+        };
+        let path = "/@Odessa.Finch";
+        let (en, ko) = (key(Lang::En, Theme::System), key(Lang::Ko, Theme::Dark));
+        // (This feed is not listening, so pages are trusted for the unwatched
+        // window: long enough here.)
+        cache.keep(en.clone(), kept(1_000), feed.stamp("odessa.finch"));
+        assert!(cache.get(&en, path).is_none(), "rendered once: not kept");
+        cache.keep(en.clone(), kept(1_000), feed.stamp("odessa.finch"));
+        for _ in 0..2 {
+            cache.keep(ko.clone(), kept(1_000), feed.stamp("odessa.finch"));
+        }
+        assert!(cache.get(&en, path).is_some() && cache.get(&ko, path).is_some(), "kept from the second render");
+        assert!(cache.get(&en, "/@odessa.finch").is_none(), "another spelling is not this page (it redirects)");
+
+        cache.changed("odessa.finch", 1_000_000);
+        assert!(cache.get(&en, path).is_some(), "the copy the pages show: kept");
+        cache.changed("someone.else", 2_000_000);
+        assert!(cache.get(&en, path).is_some(), "another profile's change");
+        cache.changed("odessa.finch", 2_000_000);
+        assert!(
+            cache.get(&en, path).is_none() && cache.get(&ko, path).is_none(),
+            "a newer copy: every page of it dropped"
+        );
+
+        let stamp = feed.stamp("odessa.finch");
+        feed.note(&ProfileChange::One { key: "odessa.finch".into(), user_id: 1, fetched_at_micros: 3_000_000 });
+        for _ in 0..2 {
+            cache.keep(en.clone(), kept(1_000), stamp);
+        }
+        assert!(cache.get(&en, path).is_none(), "rendered from a copy older than one heard of meanwhile");
     }
 
     #[test]

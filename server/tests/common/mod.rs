@@ -119,8 +119,9 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Config)) -> TestApp {
     // Until the server listens for profile changes it trusts its memory
     // briefly and forgets it when the listener connects: tests start after.
     let ready = format!("{base_url}/readyz");
-    for _ in 0..100 {
-        let listening = match client.get(&ready).send().await {
+    let mut listening = false;
+    for _ in 0..200 {
+        listening = match client.get(&ready).send().await {
             Ok(res) => res.text().await.unwrap_or_default().contains(r#""profile_changes":"listening""#),
             Err(_) => false,
         };
@@ -129,6 +130,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Config)) -> TestApp {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    assert!(listening, "the server did not listen for profile changes within 10 s");
     TestApp { base_url, sim, db, db_name, client, stop: Some(stop), served }
 }
 

@@ -430,6 +430,36 @@ async fn a_copy_stored_anywhere_reaches_every_replica_memory() {
     first.stop().await;
 }
 
+/// A page kept under a username with capitals (its canonical spelling) is
+/// found and dropped too when its profile changes: pages are kept by the
+/// lower-cased name, and the notification carries that.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kept_page_of_a_capitalised_username_is_dropped_when_it_changes() {
+    let app = spawn_app_with(|c| c.profiles.memory_for = Duration::from_secs(600)).await;
+    assert_eq!(html(&app, "/@odessa.finch").await.0, 200);
+    let store = |name: &'static str| {
+        sqlx::query(
+            "update profile_cache set username = 'Odessa.Finch', name = $1,
+             profile = jsonb_set(jsonb_set(profile, '{username}', '\"Odessa.Finch\"'), '{name}', to_jsonb($1::text)),
+             fetched_at = now() where lower(username) = 'odessa.finch'",
+        )
+        .bind(name)
+        .execute(&app.db)
+    };
+    store("Odessa Capital").await.unwrap();
+    let capital = |body: &str| body.contains("Odessa Capital");
+    assert!(crate::common::eventually(&app, "/@Odessa.Finch", Duration::from_secs(5), capital).await);
+    // Rendered twice, then replayed.
+    let _ = app.get("/@Odessa.Finch").await;
+    assert_eq!(app.get("/@Odessa.Finch").await.headers()[server::http::CACHE_STATUS_HEADER], "hit");
+    assert_eq!(app.get("/@odessa.finch").await.status(), 301, "another spelling still redirects");
+
+    store("Odessa Changed").await.unwrap();
+    let changed = |body: &str| body.contains("Odessa Changed");
+    assert!(crate::common::eventually(&app, "/@Odessa.Finch", Duration::from_secs(5), changed).await);
+    app.stop().await;
+}
+
 /// A kept page never outlives its profile's freshness, even when the replay
 /// window is longer: once the profile is stale the page is rendered again,
 /// and says so.

@@ -24,6 +24,9 @@ pub const CHANNEL: &str = "profile_changed";
 /// How long a copy in memory is trusted while changes cannot be heard.
 pub const UNWATCHED_WINDOW: Duration = Duration::from_secs(10);
 const STRIPES: usize = 64;
+/// How long the listener may hear nothing before it checks its connection.
+const HEARTBEAT: Duration = Duration::from_secs(30);
+const HEARTBEAT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// One notification: the profile `user_id`, known as `key` (lower-cased
 /// username), now has the copy fetched at `fetched_at_micros` (0: deleted).
@@ -101,17 +104,20 @@ impl ChangeFeed {
         self.stamp(key) == stamp
     }
 
-    /// Whether a copy of `key` fetched at `fetched_at_micros` and read after
-    /// `stamp` may be kept: nothing was heard since, or what was heard last
-    /// is that very copy (and nothing may have been missed).
-    pub fn may_keep(&self, key: &str, stamp: Stamp, fetched_at_micros: i64) -> bool {
-        self.unchanged_since(key, stamp) || self.latest(key, stamp) == Some(fetched_at_micros)
-    }
-
-    /// The copy `key` was last heard to have, unless anything may have been
-    /// missed since `stamp`.
-    pub fn latest(&self, key: &str, stamp: Stamp) -> Option<i64> {
-        (self.epoch.load(Ordering::Acquire) == stamp.epoch).then(|| self.latest.get(key)).flatten()
+    /// Whether a copy of `key` read after `stamp` may be kept, `is_copy`
+    /// telling whether a heard `fetched_at` (microseconds) is that copy's:
+    /// nothing may have been missed since the stamp, and the copy is the one
+    /// last heard of, or (nothing heard of this profile) nothing was heard
+    /// since. Holders check again after inserting (a change may land between
+    /// the check and the insert), and drop the copy if this no longer holds.
+    pub fn may_keep(&self, key: &str, stamp: Stamp, is_copy: impl Fn(i64) -> bool) -> bool {
+        if self.epoch.load(Ordering::Acquire) != stamp.epoch {
+            return false;
+        }
+        match self.latest.get(key) {
+            Some(latest) => is_copy(latest),
+            None => self.unchanged_since(key, stamp),
+        }
     }
 
     /// How long a copy kept for `window` may be trusted now.
@@ -152,7 +158,10 @@ impl ChangeFeed {
         self.listening.store(listening, Ordering::Release);
     }
 
-    /// Listens until the task is aborted; reconnects by itself.
+    /// Listens until the task is aborted; reconnects by itself. An idle
+    /// LISTEN connection can be cut silently (a load balancer's idle
+    /// timeout; sqlx sets no keepalive), so a quiet listener asks the server
+    /// something every `HEARTBEAT` and reconnects when it gets no answer.
     pub async fn listen(&self, db: PgPool, apply: impl Fn(&ProfileChange)) {
         let mut delay = Duration::from_millis(250);
         loop {
@@ -164,7 +173,20 @@ impl ChangeFeed {
                     tracing::info!("listening for profile changes");
                     delay = Duration::from_millis(250);
                     loop {
-                        match listener.try_recv().await {
+                        let heard = match tokio::time::timeout(HEARTBEAT, listener.try_recv()).await {
+                            Ok(heard) => heard,
+                            Err(_quiet) => {
+                                let probe = sqlx::query("select 1").execute(&mut listener);
+                                match tokio::time::timeout(HEARTBEAT_TIMEOUT, probe).await {
+                                    Ok(Ok(_)) => continue,
+                                    _ => {
+                                        tracing::warn!("profile change listener got no answer; reconnecting");
+                                        break;
+                                    }
+                                }
+                            }
+                        };
+                        match heard {
                             Ok(Some(notification)) => match ProfileChange::parse(notification.payload()) {
                                 Some(change) => self.heard(&change, &apply),
                                 None => tracing::warn!("unreadable profile change notification"),
@@ -242,10 +264,15 @@ mod tests {
         let feed = ChangeFeed::default();
         let stamp = feed.stamp("a");
         feed.note(&ProfileChange::One { key: "a".into(), user_id: 1, fetched_at_micros: 5 });
-        assert!(feed.may_keep("a", stamp, 5), "our own write came back");
-        assert!(!feed.may_keep("a", stamp, 4), "an older copy, read before a newer one was stored");
+        assert!(feed.may_keep("a", stamp, |heard| heard == 5), "our own write came back");
+        assert!(!feed.may_keep("a", stamp, |heard| heard == 4), "an older copy, read before a newer one was stored");
+        let later = feed.stamp("a");
+        assert!(!feed.may_keep("a", later, |heard| heard == 4), "a newer copy is known: never keep an older one");
+        let b = feed.stamp("b");
+        assert!(feed.may_keep("b", b, |_| false), "nothing heard of b");
         feed.note(&ProfileChange::All);
-        assert!(!feed.may_keep("a", stamp, 5), "something may have been missed");
+        assert!(!feed.may_keep("a", stamp, |heard| heard == 5), "something may have been missed");
+        assert!(!feed.may_keep("b", b, |_| false));
     }
 
     #[test]

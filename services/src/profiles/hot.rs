@@ -42,7 +42,6 @@ impl HotTier {
             .max_capacity(budget_bytes)
             .weigher(|key: &String, entry: &HotEntry| weight(key, &entry.cached))
             .time_to_live(ttl.max(Duration::from_millis(1)))
-            .support_invalidation_closures()
             .build();
         let touched = Cache::builder().max_capacity(TOUCHED_KEYS).time_to_live(TOUCH_EVERY).build();
         HotTier { ttl, entries, touched, feed }
@@ -67,8 +66,14 @@ impl HotTier {
     /// was heard of since (then this one may already be old; the next visit
     /// reads the database again).
     pub fn put(&self, key: &str, cached: &CachedProfile, stamp: Stamp) {
-        if !self.ttl.is_zero() && self.feed.may_keep(key, stamp, cached.fetched_at.timestamp_micros()) {
+        let micros = cached.fetched_at.timestamp_micros();
+        let is_copy = |heard: i64| heard == micros;
+        if !self.ttl.is_zero() && self.feed.may_keep(key, stamp, is_copy) {
             self.entries.insert(key.to_owned(), HotEntry { stored: Instant::now(), cached: cached.clone() });
+            // A change heard between the check and the insert.
+            if !self.feed.may_keep(key, stamp, is_copy) {
+                self.entries.invalidate(key);
+            }
         }
     }
 
@@ -76,19 +81,15 @@ impl HotTier {
         self.entries.invalidate(key);
     }
 
-    /// The database says the profile `user_id` (also known as `key`) now
-    /// has the copy fetched at `fetched_at_micros` (0: deleted). A copy we
-    /// hold that is exactly that one stays; any other copy goes.
-    pub fn changed(&self, key: &str, user_id: u64, fetched_at_micros: i64) {
-        let outdated = move |cached: &CachedProfile| cached.fetched_at.timestamp_micros() != fetched_at_micros;
-        if self.entries.get(key).is_some_and(|entry| outdated(&entry.cached)) {
+    /// The database says the profile known as `key` now has the copy
+    /// fetched at `fetched_at_micros` (0: deleted). A copy we hold that is
+    /// exactly that one stays; any other copy goes. A username change is
+    /// announced under the old name too (migration 0004), so no scan by user
+    /// id is needed.
+    pub fn changed(&self, key: &str, fetched_at_micros: i64) {
+        if self.entries.get(key).is_some_and(|entry| entry.cached.fetched_at.timestamp_micros() != fetched_at_micros) {
             self.entries.invalidate(key);
         }
-        // The same person under another (older) username.
-        let key = key.to_owned();
-        let _ = self.entries.invalidate_entries_if(move |k, entry| {
-            entry.cached.profile.user_id == user_id && *k != key && outdated(&entry.cached)
-        });
     }
 
     /// Forgets everything: after notifications may have been missed.
@@ -169,28 +170,37 @@ mod tests {
         let hot = HotTier::new(Duration::from_secs(60), 1 << 20, listening());
         let mine = profile(7);
         hot.put("seven", &mine, hot.stamp("seven"));
-        hot.changed("seven", 7, mine.fetched_at.timestamp_micros());
+        hot.changed("seven", mine.fetched_at.timestamp_micros());
         assert!(hot.get("seven").is_some(), "the copy this replica wrote");
-        hot.changed("seven", 7, mine.fetched_at.timestamp_micros() + 1);
+        hot.changed("seven", mine.fetched_at.timestamp_micros() + 1);
         assert!(hot.get("seven").is_none(), "another replica wrote a newer copy");
 
-        hot.put("old.name", &mine, hot.stamp("old.name"));
-        hot.changed("new.name", 7, mine.fetched_at.timestamp_micros() + 1);
-        assert!(hot.get("old.name").is_none(), "the same person under the name they left");
         hot.put("eight", &profile(8), hot.stamp("eight"));
-        hot.changed("seven", 7, 0);
+        hot.put("seven", &mine, hot.stamp("seven"));
+        hot.changed("seven", 0);
+        assert!(hot.get("seven").is_none(), "deleted");
         assert!(hot.get("eight").is_some(), "other people stay");
     }
 
     #[test]
     fn a_copy_read_before_a_change_is_not_kept() {
         let hot = HotTier::new(Duration::from_secs(60), 1 << 20, listening());
+        let old = profile(7);
+        let mut newer = old.clone();
+        newer.fetched_at += chrono::Duration::seconds(1);
         let stamp = hot.stamp("seven");
-        hot.feed.note(&ProfileChange::One { key: "seven".into(), user_id: 7, fetched_at_micros: 1 });
-        hot.put("seven", &profile(7), stamp);
-        assert!(hot.get("seven").is_none());
-        hot.put("seven", &profile(7), hot.stamp("seven"));
-        assert!(hot.get("seven").is_some());
+        let heard = ProfileChange::One {
+            key: "seven".into(),
+            user_id: 7,
+            fetched_at_micros: newer.fetched_at.timestamp_micros(),
+        };
+        hot.feed.note(&heard);
+        hot.put("seven", &old, stamp);
+        assert!(hot.get("seven").is_none(), "read before the newer copy was announced");
+        hot.put("seven", &old, hot.stamp("seven"));
+        assert!(hot.get("seven").is_none(), "a newer copy is known: never the older one");
+        hot.put("seven", &newer, stamp);
+        assert_eq!(hot.get("seven").unwrap().fetched_at, newer.fetched_at, "the copy last heard of");
     }
 
     #[test]

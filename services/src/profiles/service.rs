@@ -89,7 +89,7 @@ pub struct ProfileService {
 }
 
 /// How long an in-flight entry may outlive a fetch that failed to remove it.
-const FETCH_ENTRY_TTL: Duration = Duration::from_secs(120);
+const FETCH_ENTRY_TTL: Duration = Duration::from_secs(600);
 
 /// Longest wait for another replica's fetch of the same profile.
 const CROSS_REPLICA_WAIT: &str = "15s";
@@ -125,9 +125,7 @@ impl ProfileService {
         let service = self.clone();
         self.changes
             .listen(self.store.db.clone(), move |change| match change {
-                ProfileChange::One { key, user_id, fetched_at_micros } => {
-                    service.hot.changed(key, *user_id, *fetched_at_micros)
-                }
+                ProfileChange::One { key, fetched_at_micros, .. } => service.hot.changed(key, *fetched_at_micros),
                 ProfileChange::All => service.hot.clear(),
             })
             .await
@@ -193,11 +191,13 @@ impl ProfileService {
     }
 
     async fn fetch_now(self: &Arc<Self>, username: &Username) -> ProfileLookup {
+        // Before the read: what is heard meanwhile decides whether it is kept
+        // (our own write coming back is; a newer copy from elsewhere is not).
+        let key = username.key();
+        let stamp = self.hot.stamp(&key);
         match self.fetch_once(username).await {
             FetchOutcome::Found(cached) => {
-                // Our own write: the newest copy this replica knows of.
-                let key = username.key();
-                self.hot.put(&key, &cached, self.hot.stamp(&key));
+                self.hot.put(&key, &cached, stamp);
                 found(cached, Freshness::Fresh)
             }
             FetchOutcome::NotFound => ProfileLookup::NotFound,
