@@ -66,7 +66,7 @@ impl Application {
             db,
             services: Services { site, profiles: profiles.clone(), waitlist },
             images,
-            trusted_proxies: Arc::new(config.trusted_proxies.clone()),
+            trusted_proxies: config.trusted_proxies.clone(),
             draining: Arc::new(std::sync::atomic::AtomicBool::new(false)),
             metrics_token: config.metrics_token.clone(),
             request_timeout: config.request_timeout,

@@ -41,7 +41,7 @@ pub struct AppState {
     /// What pages, server functions and the JSON API call.
     pub services: Services,
     pub images: images::ImageProxy,
-    pub trusted_proxies: Arc<Vec<ipnet::IpNet>>,
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Set on SIGTERM: `/readyz` answers 503 while requests are still served.
     pub draining: Arc<std::sync::atomic::AtomicBool>,
     pub metrics_token: Option<secrecy::SecretString>,

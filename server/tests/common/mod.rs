@@ -159,21 +159,6 @@ pub async fn backdate_quietly(app: &TestApp, username: &str, hours: i32) {
     tx.commit().await.unwrap();
 }
 
-/// Polls `page` until `done` holds for its body, for at most `patience`.
-pub async fn eventually(app: &TestApp, page: &str, patience: Duration, done: impl Fn(&str) -> bool) -> bool {
-    let deadline = tokio::time::Instant::now() + patience;
-    loop {
-        let body = app.get(page).await.text().await.unwrap();
-        if done(&body) {
-            return true;
-        }
-        if tokio::time::Instant::now() > deadline {
-            return false;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 /// A built-site directory of the test's own holding `files` (paths relative
 /// to the site root, e.g. `pkg/inssa.css`), for `Config::site_root`.
 pub fn temp_site(files: &[(&str, &str)]) -> std::path::PathBuf {

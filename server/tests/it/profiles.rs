@@ -424,7 +424,7 @@ async fn a_copy_stored_anywhere_reaches_every_replica_memory() {
     .unwrap();
     let renamed = |body: &str| body.contains("Odessa Renamed");
     for app in [&first, &second] {
-        assert!(crate::common::eventually(app, "/@odessa.finch", Duration::from_secs(5), renamed).await);
+        assert!(wait_until(async || renamed(&html(app, "/@odessa.finch").await.1)).await);
     }
     second.stop().await;
     first.stop().await;
@@ -448,7 +448,7 @@ async fn a_kept_page_of_a_capitalised_username_is_dropped_when_it_changes() {
     };
     store("Odessa Capital").await.unwrap();
     let capital = |body: &str| body.contains("Odessa Capital");
-    assert!(crate::common::eventually(&app, "/@Odessa.Finch", Duration::from_secs(5), capital).await);
+    assert!(wait_until(async || capital(&html(&app, "/@Odessa.Finch").await.1)).await);
     // Rendered twice, then replayed.
     let _ = app.get("/@Odessa.Finch").await;
     assert_eq!(app.get("/@Odessa.Finch").await.headers()[server::http::CACHE_STATUS_HEADER], "hit");
@@ -456,7 +456,7 @@ async fn a_kept_page_of_a_capitalised_username_is_dropped_when_it_changes() {
 
     store("Odessa Changed").await.unwrap();
     let changed = |body: &str| body.contains("Odessa Changed");
-    assert!(crate::common::eventually(&app, "/@Odessa.Finch", Duration::from_secs(5), changed).await);
+    assert!(wait_until(async || changed(&html(&app, "/@Odessa.Finch").await.1)).await);
     app.stop().await;
 }
 
