@@ -9,16 +9,17 @@ use axum::{
     extract::{Path, Query, State},
     http::{header, HeaderMap, HeaderValue, Method, StatusCode},
     response::{IntoResponse, Response},
-    routing::{any, get},
+    routing::{any, get, put},
     Json, Router,
 };
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::{
     avatars,
-    dataset::Person,
+    dataset::{PeopleError, Person},
     faults::{Endpoint, Faults},
-    Simulator,
+    AccountStats, Simulator,
 };
 
 type Sim = State<Arc<Simulator>>;
@@ -36,6 +37,10 @@ pub fn router(sim: Arc<Simulator>) -> Router {
         .route("/_sim/faults", get(read_faults).put(write_faults).post(write_faults))
         .route("/_sim/calls", get(read_calls).delete(reset_calls))
         .route("/_sim/usernames", get(usernames))
+        .route("/_sim/accounts", get(read_accounts))
+        .route("/_sim/accounts/{label}", put(write_account))
+        .route("/_sim/people", axum::routing::post(add_person))
+        .route("/_sim/people/{username}", put(update_person).delete(delete_person))
         .fallback(|| async { (StatusCode::NOT_FOUND, Json(json!({ "detail": "Not found." }))) })
         .with_state(sim)
 }
@@ -47,8 +52,9 @@ const HIGH_USAGE: &str =
 
 /// What every API call goes through before its own work: counting, then the
 /// injected faults in the order a real request meets them (the edge, the
-/// network, authentication, throttling, the application).
-async fn gate(sim: &Simulator, endpoint: Endpoint, headers: &HeaderMap) -> Result<(), Response> {
+/// network, authentication, bans, the token's own limit, throttling, the
+/// application). Gives the account the call came from.
+async fn gate(sim: &Simulator, endpoint: Endpoint, headers: &HeaderMap) -> Result<usize, Response> {
     sim.counters.count(endpoint);
     let faults = sim.faults();
     if faults.down {
@@ -61,18 +67,16 @@ async fn gate(sim: &Simulator, endpoint: Endpoint, headers: &HeaderMap) -> Resul
     if faults.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(faults.latency_ms)).await;
     }
-    authenticate(sim, headers)?;
-    if faults.banned {
+    let account = authenticate(sim, headers)?;
+    if sim.accounts.refuse_if_banned(account, faults.banned) {
         return Err(detail(StatusCode::FORBIDDEN, "You do not have permission to perform this action."));
     }
+    let arrived_ms = sim.now_ms();
+    if let Err(wait) = sim.accounts.admit(account, arrived_ms) {
+        return Err(throttled(wait));
+    }
     if sim.roll(faults.rate_429) {
-        let wait = if faults.retry_after_secs == 0 { 30 } else { faults.retry_after_secs };
-        let mut response = detail(
-            StatusCode::TOO_MANY_REQUESTS,
-            &format!("Request was throttled. Expected available in {wait} seconds."),
-        );
-        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
-        return Err(response);
+        return Err(throttled(if faults.retry_after_secs == 0 { 30 } else { faults.retry_after_secs }));
     }
     if sim.roll(faults.rate_5xx) {
         const STATUSES: [u16; 5] = [500, 502, 503, 520, 522];
@@ -84,14 +88,27 @@ async fn gate(sim: &Simulator, endpoint: Endpoint, headers: &HeaderMap) -> Resul
             edge_error(status)
         });
     }
+    // From here on the application answers, so the call counts as the account's.
+    sim.accounts.count_call(account, arrived_ms);
     if faults.high_usage {
         return Err(json_response(StatusCode::OK, &json!({ "success": false, "error_message": HIGH_USAGE }), headers));
     }
-    Ok(())
+    Ok(account)
 }
 
-/// Django REST Framework's token authentication, with its exact messages.
-fn authenticate(sim: &Simulator, headers: &HeaderMap) -> Result<(), Response> {
+/// DRF's throttled answer.
+fn throttled(wait_secs: u64) -> Response {
+    let mut response = detail(
+        StatusCode::TOO_MANY_REQUESTS,
+        &format!("Request was throttled. Expected available in {wait_secs} seconds."),
+    );
+    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait_secs));
+    response
+}
+
+/// Django REST Framework's token authentication, with its exact messages;
+/// gives the account the token belongs to.
+fn authenticate(sim: &Simulator, headers: &HeaderMap) -> Result<usize, Response> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -100,8 +117,7 @@ fn authenticate(sim: &Simulator, headers: &HeaderMap) -> Result<(), Response> {
         .filter(|t| !t.is_empty());
     match token {
         None => Err(detail(StatusCode::UNAUTHORIZED, "Authentication credentials were not provided.")),
-        Some(token) if token != sim.config.token => Err(detail(StatusCode::UNAUTHORIZED, "Invalid token.")),
-        Some(_) => Ok(()),
+        Some(token) => sim.accounts.find(token).ok_or_else(|| detail(StatusCode::UNAUTHORIZED, "Invalid token.")),
     }
 }
 
@@ -131,8 +147,9 @@ async fn get_profile(State(sim): Sim, method: Method, headers: HeaderMap, body: 
         Ok(request) => request,
         Err(response) => return response,
     };
+    let data = sim.data();
     let person = match (&request["user_id"], &request["username"]) {
-        (Value::Null, Value::String(username)) => sim.data.by_username(username.trim_start_matches('@')),
+        (Value::Null, Value::String(username)) => data.by_username(username.trim_start_matches('@')),
         (Value::Null, _) => {
             return json_response(
                 StatusCode::BAD_REQUEST,
@@ -141,7 +158,7 @@ async fn get_profile(State(sim): Sim, method: Method, headers: HeaderMap, body: 
             )
         }
         (id, _) => match id_value(id) {
-            Some(id) => sim.data.by_id(id),
+            Some(id) => data.by_id(id),
             None => {
                 return json_response(
                     StatusCode::BAD_REQUEST,
@@ -152,7 +169,7 @@ async fn get_profile(State(sim): Sim, method: Method, headers: HeaderMap, body: 
         },
     };
     let Some(person) = person else { return detail(StatusCode::NOT_FOUND, "Not found.") };
-    let mut profile = sim.data.profile_json(person, &sim.avatar_base());
+    let mut profile = data.profile_json(person, &sim.avatar_base());
     let viewer = headers.get("ch-userid").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if viewer == Some(person.user_id) {
         if let (Some(profile), Some(extra)) = (profile.as_object_mut(), sim.self_view_keys.as_object()) {
@@ -184,13 +201,15 @@ async fn search_users(
         // As reported for the real API: zeros, not nulls.
         return answer(&sim, json!({ "users": [], "count": 0, "next": 0, "previous": 0, "success": true }), &headers);
     }
-    let hits = sim.data.search(&query);
+    let data = sim.data();
+    let hits = data.search(&query);
     let page = match Page::from(&params, 100, hits.len()) {
         Ok(page) => page,
         Err(response) => return response,
     };
     let avatars = sim.avatar_base();
-    let users: Vec<Value> = hits[page.range()].iter().map(|p| sim.data.search_entry(p, &avatars)).collect();
+    let users: Vec<Value> = hits[page.range()].iter().map(|p| data.search_entry(p, &avatars)).collect();
+    drop(data);
     answer(&sim, page.body(users), &headers)
 }
 
@@ -239,38 +258,41 @@ async fn list(
             params.entry(key).or_insert(text);
         }
     }
-    let person = params.get("user_id").and_then(|id| id.parse::<u64>().ok()).and_then(|id| sim.data.by_id(id));
+    let data = sim.data();
+    let person = params.get("user_id").and_then(|id| id.parse::<u64>().ok()).and_then(|id| data.by_id(id));
     let Some(person) = person else { return detail(StatusCode::NOT_FOUND, "Not found.") };
     let following = endpoint == Endpoint::GetFollowing;
-    let people: Vec<&Person> = if following { sim.data.following(person) } else { sim.data.followers(person) };
+    let people: Vec<&Person> = if following { data.following(person) } else { data.followers(person) };
     let page = match Page::from(&params, 50, people.len()) {
         Ok(page) => page,
         Err(response) => return response,
     };
     let avatars = sim.avatar_base();
-    let users: Vec<Value> = people[page.range()].iter().map(|p| sim.data.list_entry(p, &avatars, !following)).collect();
+    let users: Vec<Value> = people[page.range()].iter().map(|p| data.list_entry(p, &avatars, !following)).collect();
     let mut body = page.body(users);
     if following {
         let clubs: Vec<Value> = if page.number == 1 {
-            person.clubs.iter().take(10).map(|&i| sim.data.club_json(&sim.data.clubs[i], &avatars)).collect()
+            person.clubs.iter().take(10).map(|&i| data.club_json(&data.clubs[i], &avatars)).collect()
         } else {
             Vec::new()
         };
         body["clubs"] = Value::Array(clubs);
     }
+    drop(data);
     answer(&sim, body, &headers)
 }
 
-/// The token check: who the account is.
+/// The token check: who the account is, for whichever token is asking.
 async fn me(State(sim): Sim, method: Method, headers: HeaderMap) -> Response {
-    if let Err(response) = gate(&sim, Endpoint::Me, &headers).await {
-        return response;
-    }
+    let account = match gate(&sim, Endpoint::Me, &headers).await {
+        Ok(account) => account,
+        Err(response) => return response,
+    };
     if let Err(response) = allowed(&method, PROFILE_METHODS) {
         return response;
     }
-    let user_id = sim.config.user_id;
-    let profile = match sim.data.by_id(user_id) {
+    let user_id = sim.accounts.label(account);
+    let profile = match sim.data().by_id(user_id) {
         Some(p) => json!({ "user_id": p.user_id, "name": p.name, "photo_url": null, "username": p.username }),
         None => {
             json!({ "user_id": user_id, "name": "Service Account", "photo_url": null, "username": "service.account" })
@@ -326,6 +348,85 @@ async fn reset_calls(State(sim): Sim) -> StatusCode {
 
 async fn usernames(State(sim): Sim) -> Json<Vec<String>> {
     Json(sim.usernames())
+}
+
+async fn read_accounts(State(sim): Sim) -> Json<Vec<AccountStats>> {
+    Json(sim.account_stats())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AccountChange {
+    banned: bool,
+}
+
+/// `{"banned": true|false}` for the account labelled `label`; answers its stats.
+async fn write_account(State(sim): Sim, Path(label): Path<String>, body: Bytes) -> Response {
+    let Some(id) = label.parse::<u64>().ok().filter(|&l| sim.accounts.stats_by_label(l).is_some()) else {
+        let message = format!("no account is labelled {label:?} (accounts are labelled by user id)");
+        return admin_error(&sim, StatusCode::NOT_FOUND, &message);
+    };
+    let change: AccountChange = match serde_json::from_slice(&body) {
+        Ok(change) => change,
+        Err(e) => return admin_error(&sim, StatusCode::BAD_REQUEST, &format!("invalid account change: {e}")),
+    };
+    sim.set_account_banned(id, change.banned);
+    match sim.accounts.stats_by_label(id) {
+        Some(stats) => Json(stats).into_response(),
+        None => admin_error(&sim, StatusCode::NOT_FOUND, &format!("no account is labelled {id}")),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewPerson {
+    username: String,
+}
+
+async fn add_person(State(sim): Sim, body: Bytes) -> Response {
+    let new: NewPerson = match serde_json::from_slice(&body) {
+        Ok(new) => new,
+        Err(e) => return admin_error(&sim, StatusCode::BAD_REQUEST, &format!("invalid person: {e}")),
+    };
+    match sim.add_person_checked(&new.username) {
+        Ok(user_id) => (StatusCode::CREATED, Json(json!({ "user_id": user_id }))).into_response(),
+        Err(e) => people_error(&sim, e),
+    }
+}
+
+async fn update_person(State(sim): Sim, Path(username): Path<String>, body: Bytes) -> Response {
+    let changes: Value = match serde_json::from_slice(&body) {
+        Ok(changes) => changes,
+        Err(e) => return admin_error(&sim, StatusCode::BAD_REQUEST, &format!("invalid changes: {e}")),
+    };
+    match sim.update_person_checked(&username, &changes) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => people_error(&sim, e),
+    }
+}
+
+async fn delete_person(State(sim): Sim, Path(username): Path<String>) -> Response {
+    if sim.delete_person(&username) {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        people_error(&sim, PeopleError::NotFound(username))
+    }
+}
+
+fn people_error(sim: &Simulator, error: PeopleError) -> Response {
+    let status = match error {
+        PeopleError::NotFound(_) => StatusCode::NOT_FOUND,
+        PeopleError::Taken(_) => StatusCode::CONFLICT,
+        PeopleError::Invalid(_) => StatusCode::BAD_REQUEST,
+    };
+    admin_error(sim, status, &error.to_string())
+}
+
+/// The admin's errors are for people reading test output: plain text, as
+/// the faults route answers them. They echo what was sent, which might be a
+/// token sent by mistake, so tokens are blanked out.
+fn admin_error(sim: &Simulator, status: StatusCode, message: &str) -> Response {
+    (status, format!("{}\n", sim.accounts.redact(message))).into_response()
 }
 
 /// Page-number paging as DRF does it: `count`, `next`, `previous`, and 404

@@ -47,6 +47,9 @@ pub struct Person {
     pub last_active_minutes: Option<u64>,
     pub url: Option<String>,
     pub shape: Shape,
+    /// Removed through the people admin. Kept in place, so that indices
+    /// into [`Dataset::people`] stay valid, but found nowhere.
+    pub deleted: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -68,9 +71,36 @@ pub struct Club {
 pub struct Dataset {
     pub people: Vec<Person>,
     pub clubs: Vec<Club>,
+    /// Living people only, by lower-case username.
     by_username: HashMap<String, usize>,
+    /// Living people only.
     by_id: HashMap<u64, usize>,
+    /// People the seed made; added people come after them.
+    generated: usize,
+    /// The id the next added person gets: above every id so far.
+    next_id: u64,
 }
+
+/// Why the people admin refused a change.
+#[derive(Debug, PartialEq, Eq)]
+pub enum PeopleError {
+    NotFound(String),
+    Taken(String),
+    Invalid(String),
+}
+
+impl std::fmt::Display for PeopleError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PeopleError::NotFound(username) => write!(f, "no person has the username {username:?}"),
+            PeopleError::Taken(username) => write!(f, "the username {username:?} is taken"),
+            PeopleError::Invalid(why) => f.write_str(why),
+        }
+    }
+}
+
+/// The keys `update` knows.
+const UPDATABLE: &str = "name, bio, twitter, instagram, photo_url, num_followers, num_following, username";
 
 /// The host real avatars lived on; fixture photo URLs are rewritten from it
 /// to the simulator's own avatar route.
@@ -89,7 +119,120 @@ impl Dataset {
         let by_username =
             builder.people.iter().enumerate().map(|(i, p)| (p.username.to_ascii_lowercase(), i)).collect();
         let by_id = builder.people.iter().enumerate().map(|(i, p)| (p.user_id, i)).collect();
-        Dataset { people: builder.people, clubs: builder.clubs, by_username, by_id }
+        let next_id = builder.people.iter().map(|p| p.user_id).max().unwrap_or(910000000) + 1;
+        let generated = builder.people.len();
+        Dataset { people: builder.people, clubs: builder.clubs, by_username, by_id, generated, next_id }
+    }
+
+    /// See `Simulator::delete_person`.
+    pub fn delete(&mut self, username: &str) -> bool {
+        let key = username.trim_start_matches('@').to_ascii_lowercase();
+        let Some(index) = self.by_username.remove(&key) else { return false };
+        let person = &mut self.people[index];
+        person.deleted = true;
+        self.by_id.remove(&person.user_id);
+        true
+    }
+
+    /// See `Simulator::add_person`; `now` is the sign-up time.
+    pub fn add(&mut self, username: &str, now: &chrono::DateTime<chrono::Utc>) -> Result<u64, PeopleError> {
+        check_username(username)?;
+        if self.by_username.contains_key(&username.to_ascii_lowercase()) {
+            return Err(PeopleError::Taken(username.to_owned()));
+        }
+        let user_id = self.next_id;
+        self.next_id += 1;
+        let name = username
+            .split(['.', '_'])
+            .filter(|word| !word.is_empty())
+            .map(|word| {
+                let mut chars = word.chars();
+                chars.next().map(|c| c.to_uppercase().chain(chars).collect::<String>()).unwrap_or_default()
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        let person = Person {
+            user_id,
+            name: Some(if name.is_empty() { username.to_owned() } else { name }),
+            username: username.to_owned(),
+            photo: Some(Photo::File(format!("{user_id}_{}", Rng::new(hash(username) ^ user_id).uuid()))),
+            bio: None,
+            twitter: None,
+            instagram: None,
+            num_followers: 0,
+            num_following: 0,
+            time_created: now.format("%Y-%m-%dT%H:%M:%S%.6f+00:00").to_string(),
+            invited_by: None,
+            invited_by_club: None,
+            clubs: Vec::new(),
+            mutual_follows: Vec::new(),
+            last_active_minutes: Some(0),
+            url: None,
+            shape: Shape::Mid2021,
+            deleted: false,
+        };
+        self.by_username.insert(username.to_ascii_lowercase(), self.people.len());
+        self.by_id.insert(user_id, self.people.len());
+        self.people.push(person);
+        Ok(user_id)
+    }
+
+    /// See `Simulator::update_person`. `avatars` is the avatar host's URL
+    /// with its trailing `/`, to recognise the simulator's own photo URLs.
+    pub fn update(&mut self, username: &str, changes: &Value, avatars: &str) -> Result<(), PeopleError> {
+        let key = username.trim_start_matches('@').to_ascii_lowercase();
+        let Some(&index) = self.by_username.get(&key) else { return Err(PeopleError::NotFound(username.to_owned())) };
+        let Some(changes) = changes.as_object() else {
+            return Err(PeopleError::Invalid("the changes must be a JSON object".into()));
+        };
+        // Everything is checked before anything changes.
+        let text = |key: &str, value: &Value| match value {
+            Value::Null => Ok(None),
+            Value::String(s) => Ok(Some(s.clone())),
+            _ => Err(PeopleError::Invalid(format!("{key} must be a string or null"))),
+        };
+        let count = |key: &str, value: &Value| {
+            value.as_u64().ok_or_else(|| PeopleError::Invalid(format!("{key} must be a whole number of 0 or more")))
+        };
+        let mut person = self.people[index].clone();
+        let mut rename = None;
+        for (key, value) in changes {
+            match key.as_str() {
+                "name" => person.name = text(key, value)?,
+                "bio" => person.bio = text(key, value)?,
+                "twitter" => person.twitter = text(key, value)?,
+                "instagram" => person.instagram = text(key, value)?,
+                "photo_url" => person.photo = text(key, value)?.map(|url| photo_from_url(url, avatars)),
+                "num_followers" => person.num_followers = count(key, value)?,
+                "num_following" => person.num_following = count(key, value)?,
+                "username" => {
+                    let Some(new) = value.as_str() else {
+                        return Err(PeopleError::Invalid("username must be a string".into()));
+                    };
+                    check_username(new)?;
+                    let holder = self.by_username.get(&new.to_ascii_lowercase());
+                    if holder.is_some_and(|&i| i != index) {
+                        return Err(PeopleError::Taken(new.to_owned()));
+                    }
+                    rename = Some(new.to_owned());
+                }
+                other => {
+                    return Err(PeopleError::Invalid(format!("unknown key {other:?}; the keys are {UPDATABLE}")));
+                }
+            }
+        }
+        if let Some(new) = rename {
+            // A profile URL made from the old username follows the rename.
+            let old_url = format!("https://www.joinclubhouse.com/@{}", person.username);
+            if person.url.as_deref() == Some(old_url.as_str()) {
+                person.url = None;
+            }
+            self.by_username.remove(&person.username.to_ascii_lowercase());
+            self.by_username.insert(new.to_ascii_lowercase(), index);
+            person.username = new;
+        }
+        self.people[index] = person;
+        Ok(())
     }
 
     pub fn by_username(&self, username: &str) -> Option<&Person> {
@@ -108,6 +251,7 @@ impl Dataset {
         let mut hits: Vec<&Person> = self
             .people
             .iter()
+            .filter(|p| !p.deleted)
             .filter(|p| {
                 p.username.to_lowercase().contains(query)
                     || p.name.as_deref().is_some_and(|n| n.to_lowercase().contains(query))
@@ -127,8 +271,12 @@ impl Dataset {
         self.relations(person, person.num_following, 2)
     }
 
+    /// Drawn from the generated people, deleted ones included and then
+    /// left out, so that adding or deleting someone leaves everyone else's
+    /// lists as they were.
     fn relations(&self, person: &Person, count: u64, salt: u64) -> Vec<&Person> {
-        let others: Vec<&Person> = self.people.iter().filter(|p| p.user_id != person.user_id).collect();
+        let others: Vec<&Person> =
+            self.people[..self.generated].iter().filter(|p| p.user_id != person.user_id).collect();
         let n = others.len() as u64;
         if n == 0 {
             return Vec::new();
@@ -139,7 +287,7 @@ impl Dataset {
         while gcd(stride, n) != 1 {
             stride += 2;
         }
-        (0..count.min(n)).map(|k| others[((start + k * stride) % n) as usize]).collect()
+        (0..count.min(n)).map(|k| others[((start + k * stride) % n) as usize]).filter(|p| !p.deleted).collect()
     }
 
     /// `user_profile` as `get_profile` sends it to another account.
@@ -158,15 +306,21 @@ impl Dataset {
         profile.insert("time_created".into(), json!(person.time_created));
         profile.insert("follows_me".into(), json!(false));
         profile.insert("is_blocked_by_network".into(), json!(false));
-        profile.insert("mutual_follows_count".into(), json!(person.mutual_follows.len()));
-        let mutual: Vec<Value> =
-            person.mutual_follows.iter().map(|&i| self.basic_user(&self.people[i], avatars)).collect();
+        let mutual: Vec<Value> = person
+            .mutual_follows
+            .iter()
+            .map(|&i| &self.people[i])
+            .filter(|p| !p.deleted)
+            .map(|p| self.basic_user(p, avatars))
+            .collect();
+        profile.insert("mutual_follows_count".into(), json!(mutual.len()));
         profile.insert("mutual_follows".into(), Value::Array(mutual));
         if person.shape == Shape::Mid2021 {
             profile.insert("upcoming_events".into(), json!([]));
         }
         profile.insert("notification_type".into(), Value::Null);
-        let inviter = person.invited_by.map(|i| self.basic_user(&self.people[i], avatars));
+        let inviter =
+            person.invited_by.map(|i| &self.people[i]).filter(|p| !p.deleted).map(|p| self.basic_user(p, avatars));
         profile.insert("invited_by_user_profile".into(), inviter.unwrap_or(Value::Null));
         if person.shape == Shape::Mid2021 {
             let club = person.invited_by_club.map(|i| self.club_json(&self.clubs[i], avatars));
@@ -244,6 +398,28 @@ impl Dataset {
     }
 }
 
+/// Usernames as Clubhouse allows them: letters, digits, `_` and `.`.
+fn check_username(username: &str) -> Result<(), PeopleError> {
+    let fits = (1..=30).contains(&username.len())
+        && username.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.');
+    if fits {
+        return Ok(());
+    }
+    Err(PeopleError::Invalid(format!("the username {username:?} is not 1 to 30 letters, digits, '_' or '.'")))
+}
+
+/// A photo set through the admin: the simulator's own avatars (a key or a
+/// URL of its avatar host) are served by it; anything else is sent as it is.
+fn photo_from_url(url: String, avatars: &str) -> Photo {
+    let key = url.strip_prefix(avatars).unwrap_or(&url);
+    if crate::avatars::is_photo_key(key) {
+        // Stored without the thumbnail suffix, as generated photos are.
+        Photo::File(key.trim_end_matches(THUMBNAIL).to_owned())
+    } else {
+        Photo::Raw(url)
+    }
+}
+
 /// Lists other than search cut bios at about 80 characters with "…".
 fn truncate_bio(bio: &str) -> String {
     const LIMIT: usize = 80;
@@ -312,6 +488,7 @@ impl Builder {
             last_active_minutes: None,
             url: None,
             shape: Shape::Mid2021,
+            deleted: false,
         }
     }
 
@@ -815,6 +992,120 @@ mod tests {
         ids.dedup();
         assert_eq!(ids.len(), 299);
         assert!(!ids.contains(&odessa.user_id));
+    }
+
+    fn now() -> chrono::DateTime<chrono::Utc> {
+        chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap()
+    }
+
+    const AVATARS: &str = "http://sim/avatars/";
+
+    #[test]
+    fn a_deleted_person_is_found_nowhere() {
+        let mut data = Dataset::generate(42, 300);
+        let bram = data.by_username("bram.oy").unwrap().user_id;
+        let odessa = data.by_username("odessa.finch").unwrap();
+        assert_eq!(data.profile_json(odessa, "a")["mutual_follows_count"], 1);
+        let followers_before: Vec<u64> = data.followers(odessa).iter().map(|p| p.user_id).collect();
+        assert!(followers_before.contains(&bram));
+
+        assert!(data.delete("@Bram.Oy"));
+        assert!(!data.delete("bram.oy"), "already gone");
+        assert!(data.by_username("bram.oy").is_none());
+        assert!(data.by_id(bram).is_none());
+        assert!(data.search("bram").iter().all(|p| p.user_id != bram));
+        let odessa = data.by_username("odessa.finch").unwrap();
+        assert_eq!(data.profile_json(odessa, "a")["mutual_follows"], json!([]));
+        let followers_after: Vec<u64> = data.followers(odessa).iter().map(|p| p.user_id).collect();
+        let expected: Vec<u64> = followers_before.into_iter().filter(|&id| id != bram).collect();
+        assert_eq!(followers_after, expected, "the others stay where they were");
+        // The username is free again, the id is not given again.
+        let again = data.add("bram.oy", &now()).unwrap();
+        assert!(again > bram);
+    }
+
+    #[test]
+    fn an_added_person_has_a_new_id_and_is_found() {
+        let mut data = Dataset::generate(42, 300);
+        let highest = data.people.iter().map(|p| p.user_id).max().unwrap();
+        let odessa_followers: Vec<u64> =
+            data.followers(data.by_id(910000001).unwrap()).iter().map(|p| p.user_id).collect();
+        let id = data.add("new.person_1", &now()).unwrap();
+        assert_eq!(id, highest + 1);
+        assert_eq!(data.add("another.one", &now()).unwrap(), highest + 2);
+        let person = data.by_username("NEW.person_1").unwrap();
+        assert_eq!(person.user_id, id);
+        assert_eq!(person.name.as_deref(), Some("New Person 1"));
+        assert_eq!((person.num_followers, person.num_following), (0, 0));
+        assert!(data.followers(person).is_empty());
+        let profile = data.profile_json(person, "http://sim/avatars");
+        assert_eq!(profile["time_created"], "2023-11-14T22:13:20.000000+00:00");
+        assert!(profile["photo_url"].as_str().unwrap().starts_with(&format!("http://sim/avatars/{id}_")));
+        assert_eq!(data.by_id(id).unwrap().username, "new.person_1");
+        assert_eq!(data.search("new.person_1")[0].user_id, id);
+        let after: Vec<u64> = data.followers(data.by_id(910000001).unwrap()).iter().map(|p| p.user_id).collect();
+        assert_eq!(after, odessa_followers, "an added person leaves the others' lists alone");
+
+        assert_eq!(data.add("Odessa.Finch", &now()), Err(PeopleError::Taken("Odessa.Finch".into())));
+        for bad in ["", "has space", "@odessa", "x".repeat(31).as_str(), "슬기"] {
+            assert!(matches!(data.add(bad, &now()), Err(PeopleError::Invalid(_))), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn updates_show_in_the_profile_and_a_rename_moves_the_username() {
+        let mut data = Dataset::generate(42, 300);
+        let changes = json!({
+            "bio": "A new bio",
+            "name": null,
+            "photo_url": null,
+            "num_followers": 7,
+            "num_following": 3,
+            "twitter": "tw",
+            "instagram": null,
+        });
+        data.update("twren", &changes, AVATARS).unwrap();
+        let profile = data.profile_json(data.by_username("twren").unwrap(), "http://sim/avatars");
+        for key in ["bio", "name", "photo_url", "num_followers", "num_following", "twitter", "instagram"] {
+            assert_eq!(profile[key], changes[key], "{key}");
+        }
+
+        data.update("twren", &json!({ "photo_url": "https://elsewhere.example/p.png" }), AVATARS).unwrap();
+        let twren = data.by_username("twren").unwrap();
+        assert_eq!(data.profile_json(twren, "http://sim/avatars")["photo_url"], "https://elsewhere.example/p.png");
+        let own = "http://sim/avatars/910000042_00000000-0000-4000-8000-000000000001_thumbnail_250x250";
+        data.update("twren", &json!({ "photo_url": own }), AVATARS).unwrap();
+        let twren = data.by_username("twren").unwrap();
+        assert_eq!(
+            data.profile_json(twren, "http://other/avatars")["photo_url"],
+            "http://other/avatars/910000042_00000000-0000-4000-8000-000000000001",
+            "the simulator's own photos follow its address"
+        );
+
+        let odessa = data.by_username("odessa.finch").unwrap().user_id;
+        data.update("odessa.finch", &json!({ "username": "odessa.renamed" }), AVATARS).unwrap();
+        assert!(data.by_username("odessa.finch").is_none());
+        let renamed = data.by_username("odessa.renamed").unwrap();
+        assert_eq!(renamed.user_id, odessa);
+        assert_eq!(data.by_id(odessa).unwrap().username, "odessa.renamed");
+        assert_eq!(data.profile_json(renamed, "a")["url"], "https://www.joinclubhouse.com/@odessa.renamed");
+        data.update("odessa.renamed", &json!({ "username": "Odessa.Renamed" }), AVATARS).unwrap();
+        assert_eq!(data.by_id(odessa).unwrap().username, "Odessa.Renamed", "a change of case is no clash");
+
+        let refused = [
+            (json!({ "bio": "kept", "nickname": "x" }), "\"nickname\""),
+            (json!({ "num_followers": -1 }), "num_followers"),
+            (json!({ "bio": 5 }), "bio"),
+            (json!({ "username": "twren" }), "taken"),
+            (json!({ "username": "bad name" }), "bad name"),
+            (json!(["bio"]), "JSON object"),
+        ];
+        for (changes, named) in refused {
+            let error = data.update("Odessa.Renamed", &changes, AVATARS).unwrap_err().to_string();
+            assert!(error.contains(named), "{changes}: {error}");
+        }
+        assert_ne!(data.by_id(odessa).unwrap().bio.as_deref(), Some("kept"), "nothing changes on an error");
+        assert_eq!(data.update("nobody.here", &json!({}), AVATARS), Err(PeopleError::NotFound("nobody.here".into())));
     }
 
     #[test]

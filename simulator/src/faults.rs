@@ -22,7 +22,8 @@ pub struct Faults {
     pub hang: bool,
     /// Calls get 200 with `success: false` and the "high usage" message.
     pub high_usage: bool,
-    /// The token is banned: 403 for every call.
+    /// Every token is banned: 403 for every call (one account alone is
+    /// banned with `Simulator::set_account_banned`).
     pub banned: bool,
     /// Calls get 200 with a truncated, unparsable JSON body.
     pub malformed: bool,

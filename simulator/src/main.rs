@@ -13,13 +13,20 @@ Options:
   --public-url URL   base URL clients use, for photo URLs (default http://<bind>:<port>)
   --people N         people in the dataset (default 3000)
   --seed N           dataset seed (default 42)
-  --token T          accepted API token (default sim-token; or SIM_TOKEN)
+  --token T          the default account's token, always accepted (default sim-token; or SIM_TOKEN)
+  --accounts-file P  more accounts, one `user_id token device_id` a line (the app's
+                     CLUBHOUSE_ACCOUNTS_FILE format; blank lines and # comments skipped)
+  --calls-per-minute N
+                     per-token limit over any 60 s, answered 429 beyond it (default none)
   --latency-ms N     added latency per API call (default 0)
   -h, --help         this text
 
 Faults can be changed at run time: PUT /_sim/faults with a JSON body such as
 {\"rate_429\": 0.2, \"retry_after_secs\": 10}. GET /_sim/calls reads the call
-counters, DELETE /_sim/calls resets them.";
+counters, DELETE /_sim/calls resets them (and the account stats).
+GET /_sim/accounts reads each account's stats, by user id; PUT /_sim/accounts/ID
+with {\"banned\": true} bans one. POST /_sim/people {\"username\": \"…\"} adds a
+person, PUT /_sim/people/NAME with fields changes one, DELETE removes one.";
 
 #[derive(Debug)]
 struct Options {
@@ -48,6 +55,16 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Option<Options>, String> 
             "--people" => config.people = number("a count")? as usize,
             "--seed" => config.seed = number("a number")?,
             "--token" => config.token = value.clone(),
+            "--accounts-file" => {
+                let text = std::fs::read_to_string(&value).map_err(|e| format!("--accounts-file {value}: {e}"))?;
+                config.accounts =
+                    simulator::parse_accounts_file(&text).map_err(|e| format!("--accounts-file {value}: {e}"))?;
+            }
+            "--calls-per-minute" => {
+                config.calls_per_minute = Some(
+                    number("a count")?.try_into().map_err(|_| format!("--calls-per-minute: {value} is too large"))?,
+                )
+            }
             "--latency-ms" => latency_ms = number("milliseconds")?,
             other => return Err(format!("unknown option {other}")),
         }
@@ -55,6 +72,7 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Option<Options>, String> 
     if config.token.is_empty() {
         return Err("the token cannot be empty".into());
     }
+    config.validate()?;
     let addr = format!("{bind}:{port}").parse().map_err(|_| format!("--bind: {bind:?} is not an IP address"))?;
     Ok(Some(Options { addr, config, latency_ms }))
 }
@@ -76,6 +94,9 @@ async fn main() -> ExitCode {
         }
     };
     let people = options.config.people;
+    let labels: Vec<u64> =
+        std::iter::once(options.config.user_id).chain(options.config.accounts.iter().map(|a| a.user_id)).collect();
+    let calls_per_minute = options.config.calls_per_minute;
     let running = match simulator::spawn_on(options.config, options.addr).await {
         Ok(running) => running,
         Err(e) => {
@@ -88,6 +109,7 @@ async fn main() -> ExitCode {
         "Clubhouse simulator on {}/api with {people} synthetic people (try get_profile for odessa.finch)",
         running.base_url
     );
+    tracing::info!(?labels, ?calls_per_minute, "accounts, by user id");
     shutdown_signal().await;
     tracing::info!("stopping");
     ExitCode::SUCCESS
@@ -126,5 +148,36 @@ mod tests {
         assert!(args(&["--bind", "localhost"]).unwrap_err().contains("--bind"));
         assert!(args(&["--what", "1"]).unwrap_err().contains("unknown option"));
         assert!(args(&["--port"]).unwrap_err().contains("needs a value"));
+        let o = args(&["--calls-per-minute", "30"]).unwrap().unwrap();
+        assert_eq!(o.config.calls_per_minute, Some(30));
+        assert!(args(&["--calls-per-minute", "-1"]).unwrap_err().contains("--calls-per-minute"));
+        assert!(args(&["--calls-per-minute", "99999999999"]).unwrap_err().contains("--calls-per-minute"));
+    }
+
+    #[test]
+    fn the_accounts_file_is_read_and_its_errors_name_the_line_not_the_token() {
+        let dir = std::env::temp_dir().join(format!("clubhouse-simulator-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = dir.join("accounts");
+        std::fs::write(&good, "# accounts\n910000001 tok-one dev-1\n910000002 tok-two dev-2\n").unwrap();
+        let o = args(&["--accounts-file", good.to_str().unwrap()]).unwrap().unwrap();
+        let labels: Vec<u64> = o.config.accounts.iter().map(|a| a.user_id).collect();
+        assert_eq!(labels, [910000001, 910000002]);
+        assert_eq!(o.config.accounts[1].token, "tok-two");
+
+        let bad = dir.join("bad-accounts");
+        std::fs::write(&bad, "910000001 tok-one dev-1\n\n910000002 secret-token\n").unwrap();
+        let error = args(&["--accounts-file", bad.to_str().unwrap()]).unwrap_err();
+        assert!(error.contains("--accounts-file") && error.contains("line 3"), "{error}");
+        assert!(!error.contains("secret-token"), "{error}");
+
+        let clash = dir.join("clashing-accounts");
+        std::fs::write(&clash, "910000001 sim-token dev-1\n").unwrap();
+        let error = args(&["--accounts-file", clash.to_str().unwrap()]).unwrap_err();
+        assert!(error.contains("same token") && !error.contains("sim-token"), "{error}");
+
+        let missing = dir.join("no-such-file");
+        assert!(args(&["--accounts-file", missing.to_str().unwrap()]).unwrap_err().contains("--accounts-file"));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
