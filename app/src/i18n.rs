@@ -98,6 +98,8 @@ pub struct Text {
     pub upstream_failing: &'static str,
     pub profile_not_found_title: &'static str,
     pub profile_not_found_body: &'static str,
+    pub profile_gone_title: &'static str,
+    pub profile_gone_body: &'static str,
     pub unavailable_title: &'static str,
     pub unavailable_body: &'static str,
     pub search_title: &'static str,
@@ -165,6 +167,8 @@ static EN: Text = Text {
     upstream_failing: "Clubhouse is not answering right now; this is the last copy we have.",
     profile_not_found_title: "No such Clubhouse user",
     profile_not_found_body: "Clubhouse has nobody with this username. Check the spelling or search for the person.",
+    profile_gone_title: "This account is gone",
+    profile_gone_body: "The Clubhouse account that used this username no longer exists, so inssa shows nothing of it.",
     unavailable_title: "Clubhouse is not answering",
     unavailable_body:
         "We could not reach Clubhouse and have no saved copy of this profile yet. Please try again in a minute.",
@@ -233,6 +237,8 @@ static KO: Text = Text {
     upstream_failing: "지금 클럽하우스가 응답하지 않습니다. 마지막으로 받아 둔 정보입니다.",
     profile_not_found_title: "그런 클럽하우스 사용자가 없습니다",
     profile_not_found_body: "이 아이디를 쓰는 클럽하우스 사용자가 없습니다. 철자를 확인하거나 검색해 보세요.",
+    profile_gone_title: "사라진 계정입니다",
+    profile_gone_body: "이 아이디를 쓰던 클럽하우스 계정이 더 이상 없어서 inssa에서도 아무것도 보여 주지 않습니다.",
     unavailable_title: "클럽하우스가 응답하지 않습니다",
     unavailable_body:
         "클럽하우스에 연결할 수 없고 이 프로필의 저장된 정보도 아직 없습니다. 잠시 후 다시 시도해 주세요.",

@@ -15,7 +15,7 @@ pub fn services() -> Services {
 }
 
 pub async fn lookup_profile(username: Username) -> ProfileLookup {
-    services().profiles.lookup(&username).await
+    services().profiles.lookup(&username, client_ip()).await
 }
 
 pub async fn search_people(query: String) -> SearchResults {
@@ -29,6 +29,11 @@ pub async fn recently_viewed(limit: usize) -> Vec<ProfileCard> {
 /// The visitor's address as the server's middleware decided to trust it.
 pub fn client_ip() -> Option<ClientIp> {
     use_context::<http::request::Parts>().and_then(|parts| parts.extensions.get::<ClientIp>().copied())
+}
+
+/// The request's path as sent (percent-encoding kept).
+pub fn request_path() -> Option<String> {
+    use_context::<http::request::Parts>().map(|parts| parts.uri.path().to_owned())
 }
 
 /// Sets the response status.

@@ -14,6 +14,9 @@ pub enum ProfileLookup {
     Found(ProfileEntry),
     /// Clubhouse has no such person (or the name cannot exist).
     NotFound,
+    /// The person was cached, and Clubhouse says the account no longer
+    /// exists: nothing of it is shown.
+    Gone,
     /// Nothing cached and Clubhouse cannot answer now.
     Unavailable {
         retry_after_secs: u64,

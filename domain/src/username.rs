@@ -22,6 +22,8 @@ pub enum UsernameError {
     TooLong,
     #[error("a username has only letters, digits, '_' and '.'")]
     BadCharacter,
+    #[error("a username has no spaces, '@' or dots around it")]
+    Padded,
 }
 
 impl Username {
@@ -39,6 +41,23 @@ impl Username {
             return Err(UsernameError::BadCharacter);
         }
         Ok(Username(name.to_owned()))
+    }
+
+    /// A username exactly as written in an address: no spaces, `@` or
+    /// dots around it (one address per person; see [`Self::parse_padded`]).
+    pub fn parse_exact(input: &str) -> Result<Username, UsernameError> {
+        let username = Username::parse_padded(input)?;
+        if username.as_str() == input {
+            Ok(username)
+        } else {
+            Err(UsernameError::Padded)
+        }
+    }
+
+    /// The username inside a padded address (`" name"`, `"@@name."`): the
+    /// one to redirect it to.
+    pub fn parse_padded(input: &str) -> Result<Username, UsernameError> {
+        Username::parse(input.trim_matches(|c: char| c.is_whitespace() || c == '@' || c == '.'))
     }
 
     pub fn as_str(&self) -> &str {
@@ -98,6 +117,24 @@ mod tests {
         }
     }
 
+    #[test]
+    fn padded_addresses_name_their_username_but_are_not_it() {
+        for padded in
+            [" odessa.finch", "odessa.finch ", "@odessa.finch", "odessa.finch.", ".odessa.finch", "@@ odessa.finch.."]
+        {
+            assert_eq!(Username::parse_padded(padded).unwrap().as_str(), "odessa.finch", "{padded:?}");
+            assert_eq!(Username::parse_exact(padded), Err(UsernameError::Padded), "{padded:?}");
+        }
+        assert_eq!(Username::parse_exact("odessa.finch").unwrap().as_str(), "odessa.finch");
+        assert_eq!(
+            Username::parse_exact("Odessa.Finch").unwrap().as_str(),
+            "Odessa.Finch",
+            "case is the page's business"
+        );
+        assert_eq!(Username::parse_padded(" . @ "), Err(UsernameError::Empty));
+        assert_eq!(Username::parse_exact("a b"), Err(UsernameError::BadCharacter));
+    }
+
     mod properties {
         use super::*;
         use proptest::prelude::*;
@@ -112,6 +149,13 @@ mod tests {
                     prop_assert_eq!(Username::parse(s), Ok(name.clone()));
                     prop_assert_eq!(name.key(), s.to_ascii_lowercase());
                     prop_assert_eq!(name.page_path(), format!("/@{s}"));
+                }
+                // An exact address is its own username; every padded one parses to an exact one.
+                if let Ok(name) = Username::parse_exact(&input) {
+                    prop_assert_eq!(name.as_str(), input.as_str());
+                }
+                if let Ok(name) = Username::parse_padded(&input) {
+                    prop_assert_eq!(Username::parse_exact(name.as_str()), Ok(name.clone()));
                 }
             }
 

@@ -287,8 +287,8 @@ mod tests {
     fn the_simulator_is_the_default_upstream() {
         let c = config(&[]).unwrap();
         assert_eq!(c.upstream.base_url, services::upstream::SIMULATOR_BASE_URL);
-        assert_eq!(c.upstream.token.expose_secret(), "sim-token");
-        assert_eq!(c.upstream.user_id, Some(910000000));
+        assert_eq!(c.upstream.accounts[0].token.expose_secret(), "sim-token");
+        assert_eq!(c.upstream.accounts[0].user_id, Some(910000000));
     }
 
     #[test]
@@ -302,7 +302,7 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(c.upstream.base_url, "https://www.clubhouseapi.com/api");
-        assert_eq!(c.upstream.user_id, Some(1234));
+        assert_eq!(c.upstream.accounts[0].user_id, Some(1234));
     }
 
     #[test]
@@ -345,7 +345,7 @@ mod tests {
             ("DATABASE_PASSWORD_FILE", password.to_str().unwrap()),
         ])
         .unwrap();
-        assert_eq!(c.upstream.token.expose_secret(), "file-token-123");
+        assert_eq!(c.upstream.accounts[0].token.expose_secret(), "file-token-123");
         assert_eq!(c.database.password.as_ref().unwrap().expose_secret(), "pa ss:word");
         assert!(!format!("{c:?}").contains("pa ss:word"));
 

@@ -55,7 +55,13 @@ impl Application {
             .site_addr(local_addr)
             .build();
         let site = SiteSettings { public_url: config.public_url.clone(), secure_cookies: config.secure_cookies() };
-        let upstream = Arc::new(upstream::ClubhouseClient::new(config.upstream.clone()).map_err(StartError::Upstream)?);
+        // Every replica books its calls in the budget Postgres holds per account.
+        let upstream = Arc::new(
+            upstream::ClubhouseClient::new(config.upstream.clone())
+                .map_err(StartError::Upstream)?
+                .with_shared_budget(db.clone())
+                .await,
+        );
         let profiles =
             profiles::ProfileService::new(profiles::ProfileStore { db: db.clone() }, upstream, config.profiles);
         let images = http::images::ImageProxy::new(config.image_hosts.clone(), config.image_fetches_at_once)
@@ -101,7 +107,8 @@ impl Application {
         // Replicas hear of each other's writes: memory copies stay true.
         let profiles = state.services.profiles.clone();
         let heard = profiles.changes().subscribe();
-        let watch = tokio::spawn(profiles.watch_changes());
+        let watch = tokio::spawn(profiles.clone().watch_changes());
+        let refresh = tokio::spawn(profiles.run_refreshes());
         let follow = tokio::spawn(state.pages.clone().follow_changes(heard));
         let app = http::router(state);
         let (stopped_tx, stopped_rx) = tokio::sync::oneshot::channel::<()>();
@@ -128,6 +135,7 @@ impl Application {
         };
         upkeep.abort();
         watch.abort();
+        refresh.abort();
         follow.abort();
         result
     }

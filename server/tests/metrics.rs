@@ -22,7 +22,7 @@ async fn metrics_count_what_happens_and_hold_no_secrets() {
     let sim_url = sim.base_url.clone();
     let app = spawn_app_with(move |c| {
         c.upstream.base_url = format!("{sim_url}/api");
-        c.upstream.token = secrecy::SecretString::from(TOKEN);
+        c.upstream.accounts[0].token = secrecy::SecretString::from(TOKEN);
         // The test cluster trusts local connections, so any password works.
         c.database.url =
             c.database.url.replacen("postgres://postgres@", &format!("postgres://postgres:{DB_PASSWORD}@"), 1);

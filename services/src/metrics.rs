@@ -110,6 +110,24 @@ pub fn upstream_call(endpoint: &'static str, result: &'static str, elapsed: Dura
     histogram!("upstream_request_duration_seconds", "endpoint" => endpoint).record(elapsed.as_secs_f64());
 }
 
+/// Each upstream call by account (its non-secret label), priority and outcome.
+pub fn upstream_account_call(account: &str, priority: &'static str, result: &'static str) {
+    counter!("upstream_account_calls_total", "account" => account.to_owned(), "priority" => priority, "result" => result)
+        .increment(1);
+}
+
+/// One account's state: 1 for the state it is in (`ready`, `paused`,
+/// `set_aside`), 0 for the others, so an alert can watch each series.
+pub fn upstream_account(account: &str, state: &'static str) {
+    for known in ["ready", "paused", "set_aside"] {
+        gauge!("upstream_account_state", "account" => account.to_owned(), "state" => known).set(if known == state {
+            1.0
+        } else {
+            0.0
+        });
+    }
+}
+
 /// Time a call waited for its turn under the upstream rate limit.
 pub fn limiter_wait(waited: Duration) {
     histogram!("upstream_limiter_wait_seconds").record(waited.as_secs_f64());

@@ -38,7 +38,7 @@ const SWEEP_AT: usize = 10_000;
 
 /// The key a client is counted under: an IPv4 address (IPv4-mapped IPv6
 /// included) or the /64 network of an IPv6 address.
-fn client_key(ip: IpAddr) -> IpAddr {
+pub(crate) fn client_key(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V4(v4) => IpAddr::V4(v4),
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {

@@ -24,18 +24,25 @@ use crate::{
 };
 
 /// `/@username` shows a profile; `/username` (the original site's address)
-/// redirects there permanently.
+/// redirects there permanently, and so does every padded form of the address
+/// (`/@%20name`, `/%40name`, `/@name.`): one address per person.
 #[component]
 pub fn HandlePage() -> impl IntoView {
     let handle = use_params_map().read_untracked().get("handle").unwrap_or_default();
     match handle.strip_prefix('@') {
-        Some(name) if !name.starts_with('@') => match Username::parse(name) {
-            Ok(username) => view! { <ProfilePage username /> }.into_any(),
+        Some(name) => match Username::parse_padded(name) {
+            // The address as sent, before any decoding, must be the canonical one.
+            Ok(username) if server_data::request_path().is_none_or(|path| path == username.page_path()) => {
+                view! { <ProfilePage username /> }.into_any()
+            }
+            Ok(username) => {
+                redirect_permanently(&username.page_path());
+                ().into_any()
+            }
             // A name that cannot exist: 404 without asking Clubhouse.
             Err(_) => view! { <ProfileNotFound /> }.into_any(),
         },
-        Some(_) => view! { <ProfileNotFound /> }.into_any(),
-        None => match Username::parse(&handle) {
+        None => match Username::parse_padded(&handle) {
             Ok(username) => {
                 redirect_permanently(&username.page_path());
                 ().into_any()
@@ -67,6 +74,7 @@ fn ProfilePage(username: Username) -> impl IntoView {
                         view! { <ProfileView entry lang /> }.into_any()
                     }
                     ProfileLookup::NotFound => view! { <ProfileNotFound /> }.into_any(),
+                    ProfileLookup::Gone => view! { <ProfileGone /> }.into_any(),
                     ProfileLookup::Unavailable { retry_after_secs } => {
                         view! { <UpstreamUnavailable retry_after_secs /> }.into_any()
                     }
@@ -298,6 +306,17 @@ fn ProfileNotFound() -> impl IntoView {
     view! {
         <MessagePage lang title=text.profile_not_found_title body=text.profile_not_found_body
             testid="profile-not-found" home_link=true />
+    }
+}
+
+/// A person Clubhouse says no longer exists: a 404 with nothing of theirs.
+#[component]
+fn ProfileGone() -> impl IntoView {
+    set_status(404);
+    let lang = use_prefs().lang;
+    let text = lang.text();
+    view! {
+        <MessagePage lang title=text.profile_gone_title body=text.profile_gone_body testid="profile-gone" home_link=true />
     }
 }
 

@@ -2,7 +2,7 @@
 //! its freshness, an ETag and cache headers.
 
 use axum::{
-    extract::{Path, State},
+    extract::{Extension, Path, State},
     http::{header, HeaderMap, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     Json,
@@ -11,14 +11,21 @@ use chrono::Utc;
 use serde_json::json;
 
 use domain::{profile::ProfileLookup, username::Username};
+use services::ClientIp;
 
 use super::SharedState;
 
-pub async fn profile(State(state): State<SharedState>, Path(username): Path<String>, headers: HeaderMap) -> Response {
-    let Ok(username) = Username::parse(&username) else {
+pub async fn profile(
+    State(state): State<SharedState>,
+    Path(username): Path<String>,
+    client: Option<Extension<ClientIp>>,
+    headers: HeaderMap,
+) -> Response {
+    // One address per person: padded forms (spaces, `@`) are not a username here.
+    let Ok(username) = Username::parse_exact(&username) else {
         return error(StatusCode::NOT_FOUND, "no such user: not a valid Clubhouse username");
     };
-    match state.services.profiles.lookup(&username).await {
+    match state.services.profiles.lookup(&username, client.map(|Extension(ip)| ip)).await {
         ProfileLookup::Found(entry) => {
             let etag = format!("\"{}-{}\"", entry.profile.user_id, entry.fetched_at.timestamp_micros());
             let age = Utc::now().signed_duration_since(entry.fetched_at).num_seconds().max(0) as u64;
@@ -49,6 +56,7 @@ pub async fn profile(State(state): State<SharedState>, Path(username): Path<Stri
             response
         }
         ProfileLookup::NotFound => error(StatusCode::NOT_FOUND, "no such user"),
+        ProfileLookup::Gone => error(StatusCode::NOT_FOUND, "this account no longer exists"),
         ProfileLookup::Unavailable { retry_after_secs } => {
             let mut response =
                 error(StatusCode::SERVICE_UNAVAILABLE, "Clubhouse is not answering and nothing is cached");

@@ -24,7 +24,10 @@ pub async fn healthz() -> Json<Value> {
 /// upstream's state is reported too, but does not make us unready: cached
 /// profiles are still served while Clubhouse is down.
 pub async fn readyz(State(state): State<SharedState>) -> (StatusCode, Json<Value>) {
-    let upstream = state.services.profiles.upstream().health();
+    let client = state.services.profiles.upstream();
+    // What other replicas learnt of the accounts (a pause, a ban) shows here too.
+    client.sync_shared_state().await;
+    let upstream = client.health();
     // Whether this replica hears other replicas' writes (else it trusts its
     // memory for seconds only); reported, not a reason to be unready.
     let changes = if state.services.profiles.changes().is_listening() { "listening" } else { "not listening" };
@@ -62,6 +65,10 @@ pub async fn metrics(State(state): State<SharedState>, headers: HeaderMap) -> Re
         }
     }
     metrics::database_pool(state.db.size(), state.db.num_idle(), state.db.options().get_max_connections());
+    // Sets each account's state gauge, with what other replicas learnt.
+    let upstream = state.services.profiles.upstream();
+    upstream.sync_shared_state().await;
+    upstream.health();
     let handle = metrics::handle();
     handle.run_upkeep();
     (

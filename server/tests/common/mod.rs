@@ -99,11 +99,30 @@ pub fn use_simulator(config: &mut Config, sim: &RunningSimulator) {
     config.upstream.timeout = Duration::from_secs(3);
     config.upstream.backoff_base = Duration::from_millis(100);
     config.image_hosts = vec![sim.base_url.trim_start_matches("http://").to_owned()];
+    // Every test request comes from 127.0.0.1: one client's share of the
+    // budget would be every test's. The fairness tests set their own.
+    config.profiles.share_per_minute = 1_000_000;
+    config.profiles.share_at_once = 256;
 }
 
 pub async fn spawn_app_with(customize: impl FnOnce(&mut Config)) -> TestApp {
-    let db_name = create_database().await;
-    let sim = spawn_simulator().await;
+    spawn_app_on(spawn_simulator().await, customize).await
+}
+
+/// A server on a fresh database, calling `sim`.
+pub async fn spawn_app_on(sim: RunningSimulator, customize: impl FnOnce(&mut Config)) -> TestApp {
+    spawn_replica(&create_database().await, sim, customize).await
+}
+
+/// Another handle on the same simulator, for a second server.
+pub fn same_simulator(sim: &RunningSimulator) -> RunningSimulator {
+    RunningSimulator { base_url: sim.base_url.clone(), sim: sim.sim.clone() }
+}
+
+/// A server on the existing database `db_name` (another replica of an
+/// app), calling `sim`.
+pub async fn spawn_replica(db_name: &str, sim: RunningSimulator, customize: impl FnOnce(&mut Config)) -> TestApp {
+    let db_name = db_name.to_owned();
     let mut config = test_config(&db_name);
     use_simulator(&mut config, &sim);
     customize(&mut config);

@@ -202,7 +202,7 @@ async fn impossible_usernames_are_404_without_an_upstream_call() {
     let app = spawn_app().await;
     app.sim.sim.reset_calls();
     let long = format!("/@{}", "a".repeat(31));
-    for path in ["/@bad%20name", "/@%3Cscript%3E", "/@@twren", "/@", long.as_str(), "/@%ED%95%9C"] {
+    for path in ["/@bad%20name", "/@%3Cscript%3E", "/@", long.as_str(), "/@%ED%95%9C"] {
         let (status, _) = html(&app, path).await;
         assert_eq!(status, 404, "{path}");
     }

@@ -9,7 +9,7 @@ use std::{
 use domain::username::Username;
 use secrecy::SecretString;
 use server::config::Config;
-use services::upstream::{ClubhouseClient, LimiterSettings, UpstreamConfig, UpstreamError};
+use services::upstream::{ClubhouseClient, LimiterSettings, Priority, UpstreamConfig, UpstreamError};
 use simulator::{Faults, RunningSimulator, SimConfig};
 
 async fn simulator() -> RunningSimulator {
@@ -47,7 +47,7 @@ fn fixture(file: &str) -> serde_json::Value {
 #[tokio::test]
 async fn fetches_a_profile_in_the_fixture_shape() {
     let sim = simulator().await;
-    let fetched = client(&sim).profile_by_username(&name("odessa.finch")).await.unwrap();
+    let fetched = client(&sim).profile_by_username(&name("odessa.finch"), Priority::FirstView).await.unwrap();
     let expected = fixture("get_profile.other_user.json")["user_profile"].clone();
 
     let p = &fetched.profile;
@@ -78,9 +78,9 @@ async fn fetches_a_profile_in_the_fixture_shape() {
 async fn usernames_match_case_insensitively_and_ids_work() {
     let sim = simulator().await;
     let client = client(&sim);
-    let by_name = client.profile_by_username(&name("@Odessa.FINCH")).await.unwrap();
+    let by_name = client.profile_by_username(&name("@Odessa.FINCH"), Priority::FirstView).await.unwrap();
     assert_eq!(by_name.profile.username.as_deref(), Some("odessa.finch"));
-    let by_id = client.profile_by_id(910000001).await.unwrap();
+    let by_id = client.profile_by_id(910000001, Priority::FirstView).await.unwrap();
     assert_eq!(by_id.profile, by_name.profile);
 }
 
@@ -89,7 +89,7 @@ async fn unknown_people_are_not_found_after_the_search_fallback() {
     let sim = simulator().await;
     let client = client(&sim);
     sim.sim.reset_calls();
-    let err = client.profile_by_username(&name("nobody.at.all.zz")).await.unwrap_err();
+    let err = client.profile_by_username(&name("nobody.at.all.zz"), Priority::FirstView).await.unwrap_err();
     assert_eq!(err, UpstreamError::NotFound);
     let calls = sim.sim.calls();
     assert_eq!((calls.get_profile, calls.search_users), (1, 1), "{calls:?}");
@@ -99,11 +99,11 @@ async fn unknown_people_are_not_found_after_the_search_fallback() {
 async fn search_reads_string_ids_and_pages() {
     let sim = simulator().await;
     let client = client(&sim);
-    let page = client.search_users("odessa", 1, 2).await.unwrap();
+    let page = client.search_users("odessa", 1, 2, Priority::Search).await.unwrap();
     assert_eq!(page.users.len(), 2);
     assert!(page.count.unwrap() >= 2);
     assert!(page.users.iter().any(|u| u.user_id == 910000001), "{page:?}");
-    let empty = client.search_users("zzzz-no-match-zzzz", 1, 10).await.unwrap();
+    let empty = client.search_users("zzzz-no-match-zzzz", 1, 10, Priority::Search).await.unwrap();
     assert!(empty.users.is_empty());
 }
 
@@ -111,13 +111,13 @@ async fn search_reads_string_ids_and_pages() {
 async fn odd_shapes_still_parse() {
     let sim = simulator().await;
     let client = client(&sim);
-    let nulls = client.profile_by_username(&name("null.fields")).await.unwrap().profile;
+    let nulls = client.profile_by_username(&name("null.fields"), Priority::FirstView).await.unwrap().profile;
     assert_eq!((nulls.name, nulls.bio, nulls.photo_url, nulls.twitter), (None, None, None, None));
-    let early = client.profile_by_username(&name("early.shape")).await.unwrap();
+    let early = client.profile_by_username(&name("early.shape"), Priority::FirstView).await.unwrap();
     assert!(early.raw.get("url").is_none());
-    let many = client.profile_by_username(&name("many.clubs")).await.unwrap().profile;
+    let many = client.profile_by_username(&name("many.clubs"), Priority::FirstView).await.unwrap().profile;
     assert!(many.clubs.len() >= 200, "{}", many.clubs.len());
-    let orphan = client.profile_by_username(&name("no.nominator")).await.unwrap().profile;
+    let orphan = client.profile_by_username(&name("no.nominator"), Priority::FirstView).await.unwrap().profile;
     assert_eq!(orphan.invited_by_user_profile, None);
 }
 
@@ -125,8 +125,8 @@ async fn odd_shapes_still_parse() {
 async fn the_self_view_is_sanitized_too() {
     let sim = simulator().await;
     let mut config = client_config(&sim);
-    config.user_id = Some(910000001); // the service account looks at itself
-    let fetched = ClubhouseClient::new(config).unwrap().profile_by_id(910000001).await.unwrap();
+    config.accounts[0].user_id = Some(910000001); // the service account looks at itself
+    let fetched = ClubhouseClient::new(config).unwrap().profile_by_id(910000001, Priority::FirstView).await.unwrap();
     for gone in ["has_verified_email", "can_edit_username", "can_edit_name", "can_edit_displayname", "topics"] {
         assert!(fetched.raw.get(gone).is_none(), "{gone}");
     }
@@ -136,15 +136,15 @@ async fn the_self_view_is_sanitized_too() {
 async fn a_wrong_token_stops_all_calls() {
     let sim = simulator().await;
     let mut config = client_config(&sim);
-    config.token = SecretString::from("not-the-token");
+    config.accounts[0].token = SecretString::from("not-the-token");
     let client = ClubhouseClient::new(config).unwrap();
-    let err = client.profile_by_username(&name("odessa.finch")).await.unwrap_err();
+    let err = client.profile_by_username(&name("odessa.finch"), Priority::FirstView).await.unwrap_err();
     assert_eq!(err, UpstreamError::Unauthorized { status: 401 });
     assert!(!client.health().healthy);
 
     // Never retried: the next call is refused without reaching the upstream.
     let before = sim.sim.calls().total;
-    let err = client.profile_by_id(910000001).await.unwrap_err();
+    let err = client.profile_by_id(910000001, Priority::FirstView).await.unwrap_err();
     assert_eq!(err, UpstreamError::Unauthorized { status: 401 });
     assert_eq!(sim.sim.calls().total, before);
 }
@@ -154,9 +154,12 @@ async fn a_banned_account_gets_403_and_stops() {
     let sim = simulator().await;
     sim.sim.set_faults(Faults { banned: true, ..Faults::default() });
     let client = client(&sim);
-    assert_eq!(client.profile_by_id(910000001).await.unwrap_err(), UpstreamError::Unauthorized { status: 403 });
+    assert_eq!(
+        client.profile_by_id(910000001, Priority::FirstView).await.unwrap_err(),
+        UpstreamError::Unauthorized { status: 403 }
+    );
     let before = sim.sim.calls().total;
-    assert!(client.search_users("a", 1, 5).await.is_err());
+    assert!(client.search_users("a", 1, 5, Priority::Search).await.is_err());
     assert_eq!(sim.sim.calls().total, before);
     assert_eq!(client.health().last_error_kind, Some("unauthorized"));
 }
@@ -166,14 +169,14 @@ async fn a_429_pauses_calls_for_retry_after() {
     let sim = simulator().await;
     sim.sim.set_faults(Faults { rate_429: 1.0, retry_after_secs: 30, ..Faults::default() });
     let client = client(&sim);
-    match client.profile_by_id(910000001).await {
+    match client.profile_by_id(910000001, Priority::FirstView).await {
         Err(UpstreamError::RateLimited { retry_after }) => assert_eq!(retry_after, Some(Duration::from_secs(30))),
         other => panic!("{other:?}"),
     }
     // Even after the upstream recovers, we wait out its Retry-After.
     sim.sim.set_faults(Faults::default());
     let before = sim.sim.calls().total;
-    match client.profile_by_id(910000001).await {
+    match client.profile_by_id(910000001, Priority::FirstView).await {
         Err(UpstreamError::RateLimited { retry_after: Some(wait) }) => assert!(wait > Duration::from_secs(25)),
         other => panic!("{other:?}"),
     }
@@ -185,7 +188,7 @@ async fn a_429_pauses_calls_for_retry_after() {
 async fn the_high_usage_message_is_a_rate_limit() {
     let sim = simulator().await;
     sim.sim.set_faults(Faults { high_usage: true, ..Faults::default() });
-    let err = client(&sim).profile_by_id(910000001).await.unwrap_err();
+    let err = client(&sim).profile_by_id(910000001, Priority::FirstView).await.unwrap_err();
     assert!(matches!(err, UpstreamError::RateLimited { .. }), "{err:?}");
 }
 
@@ -194,14 +197,14 @@ async fn server_errors_back_off_then_recover() {
     let sim = simulator().await;
     sim.sim.set_faults(Faults { rate_5xx: 1.0, ..Faults::default() });
     let client = client(&sim);
-    let err = client.profile_by_id(910000001).await.unwrap_err();
+    let err = client.profile_by_id(910000001, Priority::FirstView).await.unwrap_err();
     assert!(matches!(err, UpstreamError::Unavailable { .. }), "{err:?}");
     assert_eq!(client.health().consecutive_failures, 1);
 
     sim.sim.set_faults(Faults::default());
     // The backoff (100–200 ms here) is waited out, then calls succeed again.
     let started = Instant::now();
-    let ok = client.profile_by_id(910000001).await;
+    let ok = client.profile_by_id(910000001, Priority::FirstView).await;
     assert!(ok.is_ok(), "{ok:?}");
     assert!(started.elapsed() >= Duration::from_millis(50));
     assert_eq!(client.health().consecutive_failures, 0);
@@ -215,7 +218,7 @@ async fn a_hanging_upstream_times_out() {
     let mut config = client_config(&sim);
     config.timeout = Duration::from_millis(300);
     let started = Instant::now();
-    let err = ClubhouseClient::new(config).unwrap().profile_by_id(910000001).await.unwrap_err();
+    let err = ClubhouseClient::new(config).unwrap().profile_by_id(910000001, Priority::FirstView).await.unwrap_err();
     assert_eq!(err, UpstreamError::Timeout);
     assert!(started.elapsed() < Duration::from_secs(2));
 }
@@ -224,7 +227,7 @@ async fn a_hanging_upstream_times_out() {
 async fn malformed_answers_are_reported_not_trusted() {
     let sim = simulator().await;
     sim.sim.set_faults(Faults { malformed: true, ..Faults::default() });
-    let err = client(&sim).profile_by_id(910000001).await.unwrap_err();
+    let err = client(&sim).profile_by_id(910000001, Priority::FirstView).await.unwrap_err();
     assert!(matches!(err, UpstreamError::Malformed { .. }), "{err:?}");
 }
 
@@ -233,7 +236,7 @@ async fn an_unreachable_upstream_is_unavailable() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let mut config = Config::from_lookup(|_| None).unwrap().upstream;
     config.base_url = format!("http://127.0.0.1:{port}/api");
-    let err = ClubhouseClient::new(config).unwrap().profile_by_id(1).await.unwrap_err();
+    let err = ClubhouseClient::new(config).unwrap().profile_by_id(1, Priority::FirstView).await.unwrap_err();
     assert!(matches!(err, UpstreamError::Unavailable { .. }), "{err:?}");
 }
 
@@ -255,7 +258,7 @@ async fn concurrent_callers_are_paced() {
     let tasks: Vec<_> = (0..12)
         .map(|_| {
             let client = client.clone();
-            tokio::spawn(async move { client.profile_by_id(910000001).await.is_ok() })
+            tokio::spawn(async move { client.profile_by_id(910000001, Priority::FirstView).await.is_ok() })
         })
         .collect();
     for t in tasks {
@@ -292,11 +295,11 @@ async fn the_token_is_never_printed() {
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let mut config = client_config(&sim);
-    config.token = SecretString::from(token);
+    config.accounts[0].token = SecretString::from(token);
     let client = ClubhouseClient::new(config.clone()).unwrap();
     let mut printed = vec![format!("{config:?}"), format!("{config:#?}")];
-    printed.push(format!("{:?}", client.profile_by_username(&name("odessa.finch")).await));
-    printed.push(format!("{:?}", client.profile_by_username(&name("nobody.zz")).await));
+    printed.push(format!("{:?}", client.profile_by_username(&name("odessa.finch"), Priority::FirstView).await));
+    printed.push(format!("{:?}", client.profile_by_username(&name("nobody.zz"), Priority::FirstView).await));
     for faults in [
         Faults { rate_5xx: 1.0, ..Faults::default() },
         Faults { malformed: true, ..Faults::default() },
@@ -304,7 +307,7 @@ async fn the_token_is_never_printed() {
     ] {
         sim.sim.set_faults(faults);
         tokio::time::sleep(Duration::from_millis(450)).await; // past the backoff
-        let result = client.profile_by_id(910000001).await;
+        let result = client.profile_by_id(910000001, Priority::FirstView).await;
         printed.push(format!("{result:?}"));
         if let Err(e) = result {
             printed.push(e.to_string());

@@ -3,6 +3,7 @@
 //! fetches (per process and across replicas).
 
 pub mod changes;
+mod fairness;
 mod hot;
 mod service;
 /// The cache's SQL; public for the tests that check its semantics.

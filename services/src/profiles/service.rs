@@ -1,4 +1,8 @@
-use std::{sync::Arc, time::Duration};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
 
 use chrono::Utc;
 use domain::{
@@ -13,6 +17,7 @@ use tracing::Instrument;
 
 use super::{
     changes::{ChangeFeed, ProfileChange},
+    fairness::ClientShare,
     hot::HotTier,
     store::{self, Cached, CachedProfile, ProfileStore},
 };
@@ -20,7 +25,7 @@ use crate::{
     config::{ConfigError, Env},
     metrics,
     rate_limit::ClientLimiter,
-    upstream::{ClubhouseClient, UpstreamError},
+    upstream::{ClubhouseClient, Priority, UpstreamError},
     ClientIp,
 };
 
@@ -39,6 +44,13 @@ pub struct ProfileSettings {
     pub memory_bytes: u64,
     /// `SEARCHES_PER_MINUTE`: searches one client may make per minute (per replica).
     pub searches_per_minute: u32,
+    /// `UPSTREAM_SHARE_PER_MINUTE`: requests costing upstream calls (misses,
+    /// searches) one client makes per minute at their own priority; past it
+    /// they get only budget no one else needs (per replica).
+    pub share_per_minute: u32,
+    /// `UPSTREAM_SHARE_AT_ONCE`: such requests of one client in flight at
+    /// once; more are told to retry.
+    pub share_at_once: u32,
 }
 
 impl ProfileSettings {
@@ -53,6 +65,8 @@ impl ProfileSettings {
             memory_for: env.secs("PROFILE_MEMORY_SECS", fresh_for.as_secs(), MONTH_SECS)?,
             memory_bytes: env.number("PROFILE_MEMORY_MIB", 16, 0, 64 * 1024)? << 20,
             searches_per_minute: env.number("SEARCHES_PER_MINUTE", 30, 1, 1_000_000)?,
+            share_per_minute: env.number("UPSTREAM_SHARE_PER_MINUTE", 10, 1, 1_000_000)?,
+            share_at_once: env.number("UPSTREAM_SHARE_AT_ONCE", 2, 1, 1000)?,
         })
     }
 }
@@ -64,6 +78,8 @@ impl ProfileSettings {
 enum FetchOutcome {
     Found(CachedProfile),
     NotFound,
+    /// The cached person's account no longer exists.
+    Gone,
     Failed(UpstreamError),
 }
 
@@ -76,6 +92,11 @@ pub struct ProfileService {
     policy: ProfileSettings,
     /// Every search may cost an upstream call: limited per client.
     search_limiter: ClientLimiter,
+    /// Each client's share of the upstream budget.
+    share: ClientShare,
+    /// Stale profiles waiting for a refresh, most viewed first.
+    refreshes: Mutex<RefreshQueue>,
+    refresh_wanted: tokio::sync::Notify,
     /// Fetches in flight in this process, by lower-cased username. moka for
     /// its atomic get-or-insert (concurrent misses of one profile start one
     /// fetch) without one lock over every username.
@@ -103,6 +124,9 @@ impl ProfileService {
             client,
             policy,
             search_limiter: ClientLimiter::new(policy.searches_per_minute, Duration::from_secs(60)),
+            share: ClientShare::new(policy.share_per_minute, policy.share_at_once),
+            refreshes: Mutex::new(RefreshQueue::default()),
+            refresh_wanted: tokio::sync::Notify::new(),
             // A fetch takes seconds at most; the lifetime only guards against a leak.
             in_flight: moka::sync::Cache::builder().max_capacity(100_000).time_to_live(FETCH_ENTRY_TTL).build(),
             fetch_slots: Arc::new(tokio::sync::Semaphore::new(slots)),
@@ -137,8 +161,9 @@ impl ProfileService {
     }
 
     /// A profile by username (case-insensitive): from memory, the cache or
-    /// Clubhouse, by the cache policy.
-    pub async fn lookup(self: &Arc<Self>, username: &Username) -> ProfileLookup {
+    /// Clubhouse, by the cache policy. `client` is who asks: a miss counts
+    /// against its share of the upstream budget.
+    pub async fn lookup(self: &Arc<Self>, username: &Username, client: Option<ClientIp>) -> ProfileLookup {
         let key = username.key();
         if let Some(cached) = self.hot.get(&key).filter(|c| self.is_fresh(c)) {
             self.touch_in_background(&key);
@@ -155,55 +180,101 @@ impl ProfileService {
                     return found(cached, Freshness::Fresh);
                 }
                 self.hot.forget(&key);
-                // Stale: answer now, refresh once in the background.
+                // Stale: answer now; refreshed in the background, most viewed first.
                 let failing = cached.refresh_failed_at.is_some_and(|failed| failed >= cached.fetched_at);
                 metrics::profile_lookup(if failing { "stale_failing" } else { "stale" });
-                let service = self.clone();
-                let username = username.clone();
-                tokio::spawn(
-                    async move {
-                        metrics::profile_refresh(match service.fetch_once(&username).await {
-                            FetchOutcome::Found(_) => "refreshed",
-                            FetchOutcome::NotFound => "not_found",
-                            FetchOutcome::Failed(_) => "failed",
-                        });
-                    }
-                    // Its log lines carry the id of the request that found the profile stale.
-                    .in_current_span(),
-                );
+                self.want_refresh(username, cached.profile.user_id);
                 found(cached, if failing { Freshness::StaleUpstreamFailing } else { Freshness::Stale })
             }
             Ok(Cached::KnownMissing) => {
                 metrics::profile_lookup("known_missing");
                 ProfileLookup::NotFound
             }
+            Ok(Cached::Gone) => {
+                metrics::profile_lookup("gone");
+                ProfileLookup::Gone
+            }
             Ok(Cached::Unknown) => {
                 metrics::profile_lookup("miss");
-                self.fetch_now(username).await
+                self.fetch_now(username, client).await
             }
             Err(e) => {
                 // The database is down: still try to answer from Clubhouse.
                 tracing::error!("profile cache unavailable: {e}");
                 metrics::profile_lookup("miss");
-                self.fetch_now(username).await
+                self.fetch_now(username, client).await
             }
         }
     }
 
-    async fn fetch_now(self: &Arc<Self>, username: &Username) -> ProfileLookup {
+    async fn fetch_now(self: &Arc<Self>, username: &Username, client: Option<ClientIp>) -> ProfileLookup {
+        let key = username.key();
+        // Joining a fetch already in flight costs no call, so no share.
+        let ticket = if self.in_flight.contains_key(&key) {
+            None
+        } else {
+            let wait = self.client.config().limiter.max_wait;
+            match self.share.admit(client, Priority::FirstView, wait).await {
+                Some(ticket) => Some(ticket),
+                None => {
+                    metrics::profile_fetch("over_share");
+                    return ProfileLookup::Unavailable { retry_after_secs: 2 };
+                }
+            }
+        };
+        let priority = ticket.as_ref().map_or(Priority::FirstView, |t| t.priority);
         // Before the read: what is heard meanwhile decides whether it is kept
         // (our own write coming back is; a newer copy from elsewhere is not).
-        let key = username.key();
         let stamp = self.hot.stamp(&key);
-        match self.fetch_once(username).await {
+        let outcome = self.fetch_once(username, priority, None).await;
+        drop(ticket);
+        match outcome {
             FetchOutcome::Found(cached) => {
                 self.hot.put(&key, &cached, stamp);
                 found(cached, Freshness::Fresh)
             }
             FetchOutcome::NotFound => ProfileLookup::NotFound,
+            FetchOutcome::Gone => ProfileLookup::Gone,
             FetchOutcome::Failed(e) => ProfileLookup::Unavailable {
                 retry_after_secs: e.retry_after().map(|d| d.as_secs().max(1)).unwrap_or(30),
             },
+        }
+    }
+
+    /// Queues a stale profile's refresh (counting the view), for
+    /// [`Self::run_refreshes`].
+    fn want_refresh(&self, username: &Username, user_id: u64) {
+        let queued = self.refreshes.lock().unwrap_or_else(|e| e.into_inner()).want(username, user_id);
+        if queued {
+            self.refresh_wanted.notify_one();
+        }
+    }
+
+    /// Refreshes stale profiles until aborted, the most viewed first, each
+    /// at the refresh priority: only with budget first views and searches
+    /// leave. One whose turn did not come goes back in the queue.
+    pub async fn run_refreshes(self: Arc<Self>) {
+        loop {
+            let next = self.refreshes.lock().unwrap_or_else(|e| e.into_inner()).take_most_viewed();
+            let Some(wanted) = next else {
+                self.refresh_wanted.notified().await;
+                continue;
+            };
+            let outcome = self.fetch_once(&wanted.username, Priority::Refresh, Some(wanted.user_id)).await;
+            metrics::profile_refresh(match &outcome {
+                FetchOutcome::Found(_) => "refreshed",
+                FetchOutcome::NotFound | FetchOutcome::Gone => "gone",
+                FetchOutcome::Failed(UpstreamError::RateLimited { .. }) => "postponed",
+                FetchOutcome::Failed(_) => "failed",
+            });
+            if let FetchOutcome::Failed(e @ UpstreamError::RateLimited { .. }) = &outcome {
+                // No turn now: back in the queue with its views, and wait
+                // for the budget rather than asking again at once.
+                let pause =
+                    e.retry_after().unwrap_or(Duration::from_secs(1)).clamp(REFRESH_RETRY_MIN, REFRESH_RETRY_MAX);
+                self.refreshes.lock().unwrap_or_else(|e| e.into_inner()).put_back(wanted);
+                tokio::time::sleep(pause).await;
+            }
         }
     }
 
@@ -215,14 +286,19 @@ impl ProfileService {
     /// At most one upstream fetch per username at a time in this process;
     /// every caller shares its outcome. The fetch runs in its own task, so a
     /// visitor who leaves does not cancel it for the others.
-    async fn fetch_once(self: &Arc<Self>, username: &Username) -> FetchOutcome {
+    async fn fetch_once(
+        self: &Arc<Self>,
+        username: &Username,
+        priority: Priority,
+        user_id: Option<u64>,
+    ) -> FetchOutcome {
         let key = username.key();
         let start = || {
             let service = self.clone();
             let username = username.clone();
             let task = tokio::spawn(
                 async move {
-                    let outcome = service.fetch_and_store(&username).await;
+                    let outcome = service.fetch_and_store(&username, priority, user_id).await;
                     service.in_flight.invalidate(&username.key());
                     outcome
                 }
@@ -256,7 +332,10 @@ impl ProfileService {
     /// pooled connection; no transaction stays open during the call. All of
     /// the fetch's SQL runs on that connection, so a fetch never needs a
     /// second one (many concurrent misses would otherwise starve the pool).
-    async fn fetch_and_store(&self, username: &Username) -> FetchOutcome {
+    ///
+    /// A refresh (`user_id` known) asks by id: it follows a rename, and a
+    /// "not found" then means the account is gone.
+    async fn fetch_and_store(&self, username: &Username, priority: Priority, user_id: Option<u64>) -> FetchOutcome {
         let key = username.key();
         let Ok(slot) = self.fetch_slots.clone().acquire_owned().await else {
             return FetchOutcome::Failed(UpstreamError::Unavailable {
@@ -295,12 +374,21 @@ impl ProfileService {
                         metrics::profile_fetch("found_cached");
                         return FetchOutcome::NotFound;
                     }
+                    Ok(Cached::Gone) => {
+                        unlock(lock, &key).await;
+                        metrics::profile_fetch("found_cached");
+                        return FetchOutcome::Gone;
+                    }
                     _ => {}
                 }
             }
         }
 
-        let outcome = match self.client.profile_by_username(username).await {
+        let fetched = match user_id {
+            Some(id) => self.client.profile_by_id(id, priority).await,
+            None => self.client.profile_by_username(username, priority).await,
+        };
+        let outcome = match fetched {
             Ok(fetched) => {
                 let stored = match lock.as_mut() {
                     Some(conn) => store::store_profile(&mut **conn, &fetched.profile, &fetched.raw).await,
@@ -321,6 +409,20 @@ impl ProfileService {
                         })
                     }
                 }
+            }
+            Err(UpstreamError::NotFound) if user_id.is_some() => {
+                let id = user_id.unwrap_or_default();
+                let marked = match lock.as_mut() {
+                    Some(conn) => store::mark_gone(&mut **conn, id).await,
+                    None => store::mark_gone(&self.store.db, id).await,
+                };
+                if let Err(e) = marked {
+                    tracing::error!("could not mark {key:?} gone: {e}");
+                }
+                self.hot.forget(&key);
+                tracing::info!(user_id = id, "a cached account no longer exists upstream");
+                metrics::profile_fetch("gone");
+                FetchOutcome::Gone
             }
             Err(UpstreamError::NotFound) => {
                 let remembered = match lock.as_mut() {
@@ -402,6 +504,62 @@ fn card(user: &domain::model::UserRef) -> Option<ProfileCard> {
     })
 }
 
+/// How long the refresher waits after its turn did not come.
+const REFRESH_RETRY_MIN: Duration = Duration::from_millis(200);
+const REFRESH_RETRY_MAX: Duration = Duration::from_secs(30);
+/// Stale profiles remembered for a refresh; past this the least viewed go.
+const REFRESH_QUEUE_MAX: usize = 10_000;
+
+struct WantedRefresh {
+    username: Username,
+    user_id: u64,
+    views: u32,
+}
+
+/// Stale profiles waiting for their refresh, with the views each got since.
+#[derive(Default)]
+struct RefreshQueue {
+    wanted: HashMap<u64, WantedRefresh>,
+}
+
+impl RefreshQueue {
+    /// Counts a view of a stale profile; true when it was not queued yet.
+    fn want(&mut self, username: &Username, user_id: u64) -> bool {
+        if let Some(w) = self.wanted.get_mut(&user_id) {
+            w.views = w.views.saturating_add(1);
+            return false;
+        }
+        self.make_room();
+        self.wanted.insert(user_id, WantedRefresh { username: username.clone(), user_id, views: 1 });
+        true
+    }
+
+    fn put_back(&mut self, wanted: WantedRefresh) {
+        match self.wanted.get_mut(&wanted.user_id) {
+            Some(w) => w.views = w.views.saturating_add(wanted.views),
+            None => {
+                self.make_room();
+                self.wanted.insert(wanted.user_id, wanted);
+            }
+        }
+    }
+
+    /// A linear scan: the queue is short unless the upstream is slow, and
+    /// then one refresh takes seconds anyway.
+    fn take_most_viewed(&mut self) -> Option<WantedRefresh> {
+        let (&id, _) = self.wanted.iter().max_by_key(|(id, w)| (w.views, std::cmp::Reverse(**id)))?;
+        self.wanted.remove(&id)
+    }
+
+    fn make_room(&mut self) {
+        if self.wanted.len() >= REFRESH_QUEUE_MAX {
+            if let Some((&id, _)) = self.wanted.iter().min_by_key(|(_, w)| w.views) {
+                self.wanted.remove(&id);
+            }
+        }
+    }
+}
+
 /// Longest query we pass on; Clubhouse names and usernames are short.
 const MAX_QUERY_CHARS: usize = 64;
 
@@ -431,8 +589,20 @@ impl ProfileService {
                 };
             }
         }
-        metrics::search("searched");
-        let (upstream, cached) = tokio::join!(self.client.search_users(&query, 1, 20), self.store.search(&query, 20));
+        let ticket = self
+            .share
+            .admit(client, Priority::Search, Priority::Search.max_wait(self.client.config().limiter.max_wait))
+            .await;
+        metrics::search(if ticket.is_some() { "searched" } else { "cache_only" });
+        let upstream = async {
+            match &ticket {
+                Some(ticket) => self.client.search_users(&query, 1, 20, ticket.priority).await,
+                // Its share in flight already: the cache answers alone.
+                None => Err(UpstreamError::RateLimited { retry_after: None }),
+            }
+        };
+        let (upstream, cached) = tokio::join!(upstream, self.store.search(&query, 20));
+        drop(ticket);
         let mut hits: Vec<ProfileCard> = Vec::new();
         let upstream_answered = match upstream {
             Ok(page) => {
@@ -471,6 +641,25 @@ impl ProfileService {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn refreshes_go_most_viewed_first_and_keep_their_views_when_put_back() {
+        let mut queue = RefreshQueue::default();
+        let name = |s: &str| Username::parse(s).unwrap();
+        assert!(queue.want(&name("a"), 1));
+        assert!(queue.want(&name("b"), 2));
+        assert!(!queue.want(&name("b"), 2), "a second view counts, it does not queue twice");
+        assert!(queue.want(&name("c"), 3));
+        let first = queue.take_most_viewed().unwrap();
+        assert_eq!((first.user_id, first.views), (2, 2));
+        queue.put_back(first);
+        queue.want(&name("a"), 1);
+        queue.want(&name("a"), 1);
+        assert_eq!(queue.take_most_viewed().unwrap().user_id, 1, "three views beat two");
+        assert_eq!(queue.take_most_viewed().unwrap().user_id, 2);
+        assert_eq!(queue.take_most_viewed().unwrap().user_id, 3);
+        assert!(queue.take_most_viewed().is_none());
+    }
 
     #[test]
     fn search_terms_drop_the_at_sign_and_spaces() {

@@ -60,7 +60,7 @@ impl ProfileStore {
         let pattern = format!("%{}%", escape_like(&query.to_lowercase()));
         let rows = sqlx::query(
             "select username, profile from profile_cache
-             where (lower(username) || ' ' || lower(coalesce(name, ''))) like $1
+             where (lower(username) || ' ' || lower(coalesce(name, ''))) like $1 and gone_at is null
              order by viewed_at desc limit $2",
         )
         .bind(pattern)
@@ -71,10 +71,12 @@ impl ProfileStore {
     }
 
     pub async fn recently_viewed(&self, limit: i64) -> Result<Vec<ProfileCard>, sqlx::Error> {
-        let rows = sqlx::query("select username, profile from profile_cache order by viewed_at desc limit $1")
-            .bind(limit)
-            .fetch_all(&self.db)
-            .await?;
+        let rows = sqlx::query(
+            "select username, profile from profile_cache where gone_at is null order by viewed_at desc limit $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.db)
+        .await?;
         Ok(rows.iter().filter_map(card_from_row).collect())
     }
 }
@@ -86,6 +88,9 @@ pub enum Cached {
     Profile(CachedProfile),
     /// Clubhouse said "no such user" within the last `ttl_secs`.
     KnownMissing,
+    /// A cached person Clubhouse said no longer exists, within the last
+    /// `ttl_secs` (or a lookup by name said so since).
+    Gone,
     Unknown,
 }
 
@@ -94,6 +99,8 @@ pub enum Cached {
 pub async fn lookup<'e>(db: impl PgExecutor<'e>, key: &str, ttl_secs: f64) -> Result<Cached, sqlx::Error> {
     let row = sqlx::query(
         "select c.profile, c.fetched_at, c.refresh_failed_at,
+                c.gone_at > now() - make_interval(secs => $2) as recently_gone,
+                c.gone_at is not null as gone,
                 exists (select 1 from profile_misses
                         where username_key = $1 and checked_at > now() - make_interval(secs => $2)) as known_missing
          from (select 1) as one left join profile_cache c on lower(c.username) = $1",
@@ -102,6 +109,12 @@ pub async fn lookup<'e>(db: impl PgExecutor<'e>, key: &str, ttl_secs: f64) -> Re
     .bind(ttl_secs)
     .fetch_one(db)
     .await?;
+    let known_missing: bool = row.try_get("known_missing")?;
+    if row.try_get::<Option<bool>, _>("gone")?.unwrap_or(false) {
+        let recently = row.try_get::<Option<bool>, _>("recently_gone")?.unwrap_or(false);
+        // Past its window a gone name is asked about again (someone new may hold it).
+        return Ok(if recently || known_missing { Cached::Gone } else { Cached::Unknown });
+    }
     let raw: Option<Value> = row.try_get("profile")?;
     if let Some(raw) = raw {
         match serde_json::from_value::<Profile>(raw) {
@@ -116,15 +129,17 @@ pub async fn lookup<'e>(db: impl PgExecutor<'e>, key: &str, ttl_secs: f64) -> Re
             Err(e) => tracing::warn!("unreadable cached profile {key:?}: {e}"),
         }
     }
-    Ok(if row.try_get("known_missing")? { Cached::KnownMissing } else { Cached::Unknown })
+    Ok(if known_missing { Cached::KnownMissing } else { Cached::Unknown })
 }
 
 pub async fn by_username<'e>(db: impl PgExecutor<'e>, key: &str) -> Result<Option<CachedProfile>, sqlx::Error> {
-    let row =
-        sqlx::query("select profile, fetched_at, refresh_failed_at from profile_cache where lower(username) = $1")
-            .bind(key)
-            .fetch_optional(db)
-            .await?;
+    let row = sqlx::query(
+        "select profile, fetched_at, refresh_failed_at from profile_cache
+             where lower(username) = $1 and gone_at is null",
+    )
+    .bind(key)
+    .fetch_optional(db)
+    .await?;
     let Some(row) = row else { return Ok(None) };
     let raw: Value = row.try_get("profile")?;
     match serde_json::from_value::<Profile>(raw) {
@@ -167,6 +182,22 @@ pub async fn mark_refresh_failed<'e>(db: impl PgExecutor<'e>, key: &str) -> Resu
         .execute(db)
         .await
         .map(|_| ())
+}
+
+/// Clubhouse says the person behind this cached copy no longer exists:
+/// everything of theirs is wiped but the id and name (which the page then
+/// says is gone), and `fetched_at` moves so every replica drops its copies.
+pub async fn mark_gone<'e>(db: impl PgExecutor<'e>, user_id: u64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "update profile_cache
+         set gone_at = now(), fetched_at = now(), refresh_failed_at = null, name = null,
+             profile = jsonb_build_object('user_id', user_id, 'username', username)
+         where user_id = $1",
+    )
+    .bind(user_id as i64)
+    .execute(db)
+    .await
+    .map(|_| ())
 }
 
 pub async fn remember_missing<'e>(db: impl PgExecutor<'e>, key: &str) -> Result<(), sqlx::Error> {

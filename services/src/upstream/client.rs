@@ -1,6 +1,6 @@
 use std::{
     sync::{
-        atomic::{AtomicU32, AtomicU64, Ordering},
+        atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering},
         Mutex,
     },
     time::Duration,
@@ -14,36 +14,38 @@ use domain::{
 use rand::Rng;
 use reqwest::{header, Method, StatusCode};
 use serde_json::{json, Value};
+use sqlx::PgPool;
+use tokio::time::Instant;
 
 use crate::metrics;
 
 use super::{
+    budget::{Booking, SharedBudget},
+    config::UpstreamAccount,
     error::UpstreamError,
-    limiter::{Denied, Limiter, LimiterSettings, LimiterSnapshot, PauseReason},
+    limiter::{Denied, Limiter, LimiterSettings, LimiterSnapshot, PauseReason, Permit, Priority},
     sanitize::sanitize_profile,
 };
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 
-/// How to reach Clubhouse (or the simulator) and how gently.
+/// How to reach Clubhouse (or the simulator), with which accounts, and how gently.
 #[derive(Clone, Debug)]
 pub struct UpstreamConfig {
     /// e.g. `https://www.clubhouseapi.com/api` (no trailing slash).
     pub base_url: String,
-    pub token: SecretString,
-    /// The service account's user id (`CH-UserID`).
-    pub user_id: Option<u64>,
-    /// A stable device id (`CH-DeviceId`), the one the token was issued to.
-    pub device_id: String,
+    /// At least one. Each has its own budget, pauses and ban state.
+    pub accounts: Vec<UpstreamAccount>,
     pub app_build: String,
     pub app_version: String,
     /// `en_US` style; `CH-Languages` is derived from it.
     pub locale: String,
     /// Per call, connect to last byte.
     pub timeout: Duration,
+    /// The pacing of each account (not of the process: see [`SharedBudget`]).
     pub limiter: LimiterSettings,
-    /// How long calls stop after a 401/403 (a banned or wrong token).
+    /// How long an account is set aside after a 401/403 (a banned or wrong token).
     pub auth_pause: Duration,
-    /// How long calls stop after the "high usage" message.
+    /// How long an account stops after the "high usage" message.
     pub high_usage_pause: Duration,
     /// Pause after a 429 without a usable Retry-After.
     pub rate_limit_pause: Duration,
@@ -65,14 +67,34 @@ pub struct FetchedProfile {
 /// What readiness details and metrics show about the upstream.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct UpstreamHealth {
-    /// False while calls are stopped because the upstream refused our token.
+    /// False while every account is set aside because Clubhouse refused it.
     pub healthy: bool,
     pub last_success: Option<DateTime<Utc>>,
     pub last_error: Option<DateTime<Utc>>,
     pub last_error_kind: Option<&'static str>,
+    /// The fewest failures in a row of any account.
     pub consecutive_failures: u32,
     pub calls: u64,
+    /// All accounts together: a pause is shown while every account is paused.
     pub limiter: LimiterSnapshot,
+    /// Whether the budget is shared with other replicas through Postgres
+    /// right now (false without a database, or while it does not answer).
+    pub budget_shared: bool,
+    pub accounts: Vec<AccountHealth>,
+}
+
+/// One account, by its non-secret label.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct AccountHealth {
+    pub label: String,
+    /// `ready`, `paused` (rate limited or backing off) or `set_aside`
+    /// (Clubhouse refused its token: banned or wrong).
+    pub state: &'static str,
+    pub pause_reason: Option<&'static str>,
+    pub paused_for_ms: Option<u64>,
+    pub calls: u64,
+    pub consecutive_failures: u32,
+    pub last_error_kind: Option<&'static str>,
 }
 
 #[derive(Default)]
@@ -81,22 +103,85 @@ struct Outcomes {
     last_error: Option<(DateTime<Utc>, &'static str)>,
 }
 
-pub struct ClubhouseClient {
-    http: reqwest::Client,
-    config: UpstreamConfig,
+/// One account's headers, pacing and record.
+struct Account {
+    label: String,
+    headers: header::HeaderMap,
+    /// Its concurrency cap here; its pacing too while the shared budget
+    /// cannot answer; and what this replica knows of its pause.
     limiter: Limiter,
     outcomes: Mutex<Outcomes>,
     consecutive_failures: AtomicU32,
     calls: AtomicU64,
 }
 
+pub struct ClubhouseClient {
+    http: reqwest::Client,
+    config: UpstreamConfig,
+    accounts: Vec<Account>,
+    labels: Vec<String>,
+    shared: Option<SharedBudget>,
+    /// Whether the last booking reached the shared budget.
+    shared_ok: AtomicBool,
+    /// Callers who waited for a turn / were refused one, all accounts.
+    waits: AtomicU64,
+    denials: AtomicU64,
+}
+
 /// The exact text Clubhouse uses to throttle an account without a 429.
 const HIGH_USAGE_MARKER: &str = "high usage";
-const UNAUTHORIZED: &str = "unauthorized";
 /// Cap on any pause the upstream asks for, so a bogus header cannot stop us for days.
 const MAX_PAUSE: Duration = Duration::from_secs(3600);
 
+impl Account {
+    fn new(account: &UpstreamAccount, config: &UpstreamConfig) -> Account {
+        let mut headers = header::HeaderMap::new();
+        let mut add = |name: &'static str, value: &str| {
+            if let Ok(value) = header::HeaderValue::from_str(value) {
+                headers.insert(name, value);
+            }
+        };
+        add("ch-deviceid", &account.device_id);
+        if let Some(user_id) = account.user_id {
+            add("ch-userid", &user_id.to_string());
+        }
+        if let Ok(mut auth) = header::HeaderValue::from_str(&format!("Token {}", account.token.expose_secret())) {
+            // Keeps the token out of reqwest's and hyper's Debug output.
+            auth.set_sensitive(true);
+            headers.insert(header::AUTHORIZATION, auth);
+        }
+        Account {
+            label: account.label.clone(),
+            headers,
+            limiter: Limiter::new(config.limiter),
+            outcomes: Mutex::new(Outcomes::default()),
+            consecutive_failures: AtomicU32::new(0),
+            calls: AtomicU64::new(0),
+        }
+    }
+
+    fn health(&self) -> AccountHealth {
+        let snapshot = self.limiter.snapshot();
+        let outcomes = self.outcomes.lock().unwrap_or_else(|e| e.into_inner());
+        AccountHealth {
+            label: self.label.clone(),
+            state: match snapshot.pause_reason {
+                None => "ready",
+                Some("unauthorized") => "set_aside",
+                Some(_) => "paused",
+            },
+            pause_reason: snapshot.pause_reason,
+            paused_for_ms: snapshot.paused_for_ms,
+            calls: self.calls.load(Ordering::Relaxed),
+            consecutive_failures: self.consecutive_failures.load(Ordering::Relaxed),
+            last_error_kind: outcomes.last_error.map(|(_, kind)| kind),
+        }
+    }
+}
+
 impl ClubhouseClient {
+    /// A client whose accounts are paced in this process only (one replica,
+    /// or tests of the client itself); see [`Self::with_shared_budget`].
     pub fn new(config: UpstreamConfig) -> Result<ClubhouseClient, reqwest::Error> {
         let mut headers = header::HeaderMap::new();
         let mut add = |name: &'static str, value: &str| {
@@ -107,17 +192,8 @@ impl ClubhouseClient {
         add("accept", "application/json");
         add("ch-appbuild", &config.app_build);
         add("ch-appversion", &config.app_version);
-        add("ch-deviceid", &config.device_id);
         add("ch-locale", &config.locale);
         add("ch-languages", &config.locale.replace('_', "-"));
-        if let Some(user_id) = config.user_id {
-            add("ch-userid", &user_id.to_string());
-        }
-        if let Ok(mut auth) = header::HeaderValue::from_str(&format!("Token {}", config.token.expose_secret())) {
-            // Keeps the token out of reqwest's and hyper's Debug output.
-            auth.set_sensitive(true);
-            headers.insert(header::AUTHORIZATION, auth);
-        }
         let http = reqwest::Client::builder()
             .user_agent(format!("clubhouse/android/{}", config.app_build))
             .default_headers(headers)
@@ -126,14 +202,30 @@ impl ClubhouseClient {
             // The API never redirects; following one could leak the token.
             .redirect(reqwest::redirect::Policy::none())
             .build()?;
+        let accounts: Vec<Account> = config.accounts.iter().map(|a| Account::new(a, &config)).collect();
         Ok(ClubhouseClient {
             http,
-            limiter: Limiter::new(config.limiter),
+            labels: accounts.iter().map(|a| a.label.clone()).collect(),
+            accounts,
             config,
-            outcomes: Mutex::new(Outcomes::default()),
-            consecutive_failures: AtomicU32::new(0),
-            calls: AtomicU64::new(0),
+            shared: None,
+            shared_ok: AtomicBool::new(false),
+            waits: AtomicU64::new(0),
+            denials: AtomicU64::new(0),
         })
+    }
+
+    /// Books every call in the budget all replicas share through `db`
+    /// (falling back to this process's pacing while it cannot answer).
+    /// Registers the accounts' rows.
+    pub async fn with_shared_budget(mut self, db: PgPool) -> ClubhouseClient {
+        let shared = SharedBudget::new(db);
+        match shared.register(&self.labels).await {
+            Ok(()) => self.shared_ok.store(true, Ordering::Relaxed),
+            Err(e) => tracing::error!("upstream budget not registered (paced in this process until it is): {e}"),
+        }
+        self.shared = Some(shared);
+        self
     }
 
     pub fn config(&self) -> &UpstreamConfig {
@@ -143,26 +235,36 @@ impl ClubhouseClient {
     /// A profile by username. Tries `get_profile {"username"}` first; when
     /// that finds nothing, searches and takes the exact (case-insensitive)
     /// username match, as the original site did.
-    pub async fn profile_by_username(&self, username: &Username) -> Result<FetchedProfile, UpstreamError> {
-        match self.get_profile(json!({ "username": username.as_str() })).await {
+    pub async fn profile_by_username(
+        &self,
+        username: &Username,
+        priority: Priority,
+    ) -> Result<FetchedProfile, UpstreamError> {
+        match self.get_profile(json!({ "username": username.as_str() }), priority).await {
             Ok(found) if same_username(found.profile.username.as_deref(), username) => return Ok(found),
             Ok(_) | Err(UpstreamError::NotFound) | Err(UpstreamError::Rejected { .. }) => {}
             Err(e) => return Err(e),
         }
-        let hits = self.search_users(username.as_str(), 1, 50).await?;
+        let hits = self.search_users(username.as_str(), 1, 50, priority).await?;
         let exact = hits.users.iter().find(|u| same_username(u.username.as_deref(), username));
         match exact {
-            Some(hit) => self.profile_by_id(hit.user_id).await,
+            Some(hit) => self.profile_by_id(hit.user_id, priority).await,
             None => Err(UpstreamError::NotFound),
         }
     }
 
-    pub async fn profile_by_id(&self, user_id: u64) -> Result<FetchedProfile, UpstreamError> {
-        self.get_profile(json!({ "user_id": user_id })).await
+    pub async fn profile_by_id(&self, user_id: u64, priority: Priority) -> Result<FetchedProfile, UpstreamError> {
+        self.get_profile(json!({ "user_id": user_id }), priority).await
     }
 
     /// One page of `search_users` (page numbers start at 1).
-    pub async fn search_users(&self, query: &str, page: u32, page_size: u32) -> Result<SearchPage, UpstreamError> {
+    pub async fn search_users(
+        &self,
+        query: &str,
+        page: u32,
+        page_size: u32,
+        priority: Priority,
+    ) -> Result<SearchPage, UpstreamError> {
         let body = json!({
             "query": query,
             "cofollows_only": false,
@@ -170,26 +272,71 @@ impl ClubhouseClient {
             "followers_only": false,
         });
         let query_string = [("page", page.max(1).to_string()), ("page_size", page_size.clamp(1, 100).to_string())];
-        let value = self.call(Method::POST, "search_users", &query_string, Some(body)).await?;
+        let value = self.call(priority, Method::POST, "search_users", &query_string, Some(body)).await?;
         serde_json::from_value(value).map_err(|e| UpstreamError::Malformed { reason: format!("search_users: {e}") })
     }
 
+    /// What this replica knows of the upstream and its accounts. Pauses set
+    /// by other replicas show once a booking or [`Self::sync_shared_state`]
+    /// has read them.
     pub fn health(&self) -> UpstreamHealth {
-        let outcomes = self.outcomes.lock().unwrap_or_else(|e| e.into_inner());
-        let limiter = self.limiter.snapshot();
+        let accounts: Vec<AccountHealth> = self.accounts.iter().map(Account::health).collect();
+        let snapshots: Vec<LimiterSnapshot> = self.accounts.iter().map(|a| a.limiter.snapshot()).collect();
+        let all_paused = snapshots.iter().all(|s| s.pause_reason.is_some());
+        let first_back = snapshots.iter().filter(|_| all_paused).min_by_key(|s| s.paused_for_ms);
+        let mut last_success = None;
+        let mut last_error: Option<(DateTime<Utc>, &'static str)> = None;
+        for account in &self.accounts {
+            let outcomes = account.outcomes.lock().unwrap_or_else(|e| e.into_inner());
+            last_success = last_success.max(outcomes.last_success);
+            if outcomes.last_error.map(|(at, _)| at) > last_error.map(|(at, _)| at) {
+                last_error = outcomes.last_error;
+            }
+        }
+        for a in &accounts {
+            metrics::upstream_account(&a.label, a.state);
+        }
         UpstreamHealth {
-            healthy: limiter.pause_reason != Some(UNAUTHORIZED),
-            last_success: outcomes.last_success,
-            last_error: outcomes.last_error.map(|(at, _)| at),
-            last_error_kind: outcomes.last_error.map(|(_, kind)| kind),
-            consecutive_failures: self.consecutive_failures.load(Ordering::Relaxed),
-            calls: self.calls.load(Ordering::Relaxed),
-            limiter,
+            healthy: accounts.iter().any(|a| a.state != "set_aside"),
+            last_success,
+            last_error: last_error.map(|(at, _)| at),
+            last_error_kind: last_error.map(|(_, kind)| kind),
+            consecutive_failures: accounts.iter().map(|a| a.consecutive_failures).min().unwrap_or(0),
+            calls: accounts.iter().map(|a| a.calls).sum(),
+            limiter: LimiterSnapshot {
+                in_flight: snapshots.iter().map(|s| s.in_flight).sum(),
+                paused_for_ms: first_back.and_then(|s| s.paused_for_ms),
+                pause_reason: first_back.and_then(|s| s.pause_reason),
+                waits: self.waits.load(Ordering::Relaxed),
+                denials: self.denials.load(Ordering::Relaxed),
+            },
+            budget_shared: self.shared.is_some() && self.shared_ok.load(Ordering::Relaxed),
+            accounts,
         }
     }
 
-    async fn get_profile(&self, body: Value) -> Result<FetchedProfile, UpstreamError> {
-        let mut value = self.call(Method::POST, "get_profile", &[], Some(body)).await?;
+    /// Reads the pauses other replicas set into this replica's view (for
+    /// `/readyz`); a database error leaves the view as it was.
+    pub async fn sync_shared_state(&self) {
+        let Some(shared) = &self.shared else { return };
+        match shared.pauses(&self.labels).await {
+            Ok(pauses) => {
+                self.shared_ok.store(true, Ordering::Relaxed);
+                for pause in pauses {
+                    if let Some(account) = self.accounts.iter().find(|a| a.label == pause.label) {
+                        account.limiter.pause(pause.remaining, pause.reason);
+                    }
+                }
+            }
+            Err(e) => {
+                self.shared_ok.store(false, Ordering::Relaxed);
+                tracing::warn!("shared upstream budget unreadable: {e}");
+            }
+        }
+    }
+
+    async fn get_profile(&self, body: Value, priority: Priority) -> Result<FetchedProfile, UpstreamError> {
+        let mut value = self.call(priority, Method::POST, "get_profile", &[], Some(body)).await?;
         let raw = match value.get_mut("user_profile").map(Value::take) {
             Some(profile @ Value::Object(_)) => sanitize_profile(profile),
             _ => return Err(UpstreamError::Malformed { reason: "get_profile: no user_profile object".into() }),
@@ -199,64 +346,155 @@ impl ClubhouseClient {
         Ok(FetchedProfile { profile, raw })
     }
 
-    /// One paced call: waits for the limiter, sends, maps the answer, and
-    /// adjusts pacing from the outcome.
+    /// One paced call: waits for an account's turn, sends, maps the answer,
+    /// and adjusts pacing from the outcome. An answer that concerns the
+    /// account (its token refused, it is rate limited) sets that account
+    /// aside and the call is tried once on each other account.
     async fn call(
         &self,
+        priority: Priority,
         method: Method,
         endpoint: &'static str,
         query: &[(&str, String)],
         body: Option<Value>,
     ) -> Result<Value, UpstreamError> {
-        let asked = std::time::Instant::now();
-        let _permit = self.limiter.acquire().await.map_err(|denied| {
-            metrics::limiter_denied(match denied {
-                Denied::Paused { reason, .. } => reason.as_str(),
-                Denied::Busy { .. } => "busy",
-            });
-            denied_error(denied)
-        })?;
-        metrics::limiter_wait(asked.elapsed());
-        self.calls.fetch_add(1, Ordering::Relaxed);
-        let started = std::time::Instant::now();
-        let result = self.send(method, endpoint, query, body).await;
-        let elapsed = started.elapsed();
-        let elapsed_ms = elapsed.as_millis() as u64;
-        metrics::upstream_call(
-            endpoint,
-            match &result {
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let asked = std::time::Instant::now();
+            let (account, _permit) = self.turn(priority).await.map_err(|denied| {
+                self.denials.fetch_add(1, Ordering::Relaxed);
+                metrics::limiter_denied(match denied {
+                    Denied::Paused { reason, .. } => reason.as_str(),
+                    Denied::Busy { .. } => "busy",
+                });
+                denied_error(denied)
+            })?;
+            let waited = asked.elapsed();
+            if waited > Duration::from_millis(1) {
+                self.waits.fetch_add(1, Ordering::Relaxed);
+            }
+            metrics::limiter_wait(waited);
+            account.calls.fetch_add(1, Ordering::Relaxed);
+            let started = std::time::Instant::now();
+            let result = self.send(account, method.clone(), endpoint, query, body.clone()).await;
+            let elapsed = started.elapsed();
+            let elapsed_ms = elapsed.as_millis() as u64;
+            let kind = match &result {
                 Ok(_) => "ok",
                 Err(e) => e.kind(),
-            },
-            elapsed,
-        );
-        match &result {
-            Ok(_) => {
-                tracing::debug!(endpoint, elapsed_ms, "upstream call ok");
-                self.record_success();
+            };
+            metrics::upstream_call(endpoint, kind, elapsed);
+            metrics::upstream_account_call(&account.label, priority.as_str(), kind);
+            let label = account.label.as_str();
+            match &result {
+                Ok(_) => {
+                    tracing::debug!(endpoint, account = label, elapsed_ms, "upstream call ok");
+                    account.record_success();
+                }
+                // An unknown person is an answer, not a failure.
+                Err(UpstreamError::NotFound) => {
+                    tracing::debug!(endpoint, account = label, elapsed_ms, "upstream call: not found");
+                    account.record_success();
+                }
+                Err(e) => {
+                    tracing::warn!(endpoint, account = label, elapsed_ms, kind = e.kind(), "upstream call failed: {e}");
+                    self.record_failure(account, e).await;
+                }
             }
-            // An unknown person is an answer, not a failure.
-            Err(UpstreamError::NotFound) => {
-                tracing::debug!(endpoint, elapsed_ms, "upstream call: not found");
-                self.record_success();
+            let about_the_account =
+                matches!(result, Err(UpstreamError::Unauthorized { .. }) | Err(UpstreamError::RateLimited { .. }));
+            if about_the_account && attempts < self.accounts.len() {
+                continue;
             }
-            Err(e) => {
-                tracing::warn!(endpoint, elapsed_ms, kind = e.kind(), "upstream call failed: {e}");
-                self.record_failure(e);
+            return result;
+        }
+    }
+
+    /// The account whose turn comes first, once that turn has come, and a
+    /// slot among its calls in flight here.
+    async fn turn(&self, priority: Priority) -> Result<(&Account, Permit), Denied> {
+        let settings = self.config.limiter;
+        let max_wait = priority.max_wait(settings.max_wait);
+        let deadline = Instant::now() + max_wait;
+        if let Some(shared) = &self.shared {
+            // Accounts this replica knows to be paused past the wait are not
+            // worth a round trip; when that is all of them, refuse at once.
+            let candidates: Vec<String> = self
+                .accounts
+                .iter()
+                .filter(|a| a.limiter.paused_until().is_none_or(|(until, _)| until <= deadline))
+                .map(|a| a.label.clone())
+                .collect();
+            if candidates.is_empty() {
+                return Err(self.soonest_pause());
+            }
+            match shared.book(&candidates, settings.interval, settings.tolerance(priority), max_wait).await {
+                Ok(Some(Booking::Granted { label, start_in })) => {
+                    self.shared_ok.store(true, Ordering::Relaxed);
+                    let account = self.account(&label);
+                    let permit = account.limiter.start_at(Instant::now() + start_in, deadline).await?;
+                    return Ok((account, permit));
+                }
+                Ok(Some(Booking::Denied { label, wait, paused })) => {
+                    self.shared_ok.store(true, Ordering::Relaxed);
+                    return Err(match paused {
+                        Some((remaining, reason)) => {
+                            // Another replica's pause: this one now knows it too.
+                            self.account(&label).limiter.pause(remaining, reason);
+                            Denied::Paused { remaining, reason }
+                        }
+                        None => Denied::Busy { wait },
+                    });
+                }
+                Ok(None) => {
+                    tracing::warn!("upstream accounts missing from the shared budget; registering them again");
+                    if let Err(e) = shared.register(&self.labels).await {
+                        tracing::warn!("could not register upstream accounts: {e}");
+                    }
+                }
+                Err(e) => {
+                    if self.shared_ok.swap(false, Ordering::Relaxed) {
+                        tracing::error!("shared upstream budget unavailable; pacing in this process meanwhile: {e}");
+                    }
+                }
             }
         }
-        result
+        // This process's own pacing: the account whose turn comes first.
+        let account = self
+            .accounts
+            .iter()
+            .min_by_key(|a| a.limiter.next_start(priority))
+            .expect("the configuration has at least one account");
+        let permit = account.limiter.acquire_for(priority).await?;
+        Ok((account, permit))
+    }
+
+    fn account(&self, label: &str) -> &Account {
+        self.accounts.iter().find(|a| a.label == label).unwrap_or(&self.accounts[0])
+    }
+
+    /// The refusal when every account is paused: the one back first.
+    fn soonest_pause(&self) -> Denied {
+        let now = Instant::now();
+        self.accounts
+            .iter()
+            .filter_map(|a| a.limiter.paused_until())
+            .min_by_key(|(until, _)| *until)
+            .map(|(until, reason)| Denied::Paused { remaining: until.saturating_duration_since(now), reason })
+            .unwrap_or(Denied::Busy { wait: self.config.limiter.interval })
     }
 
     async fn send(
         &self,
+        account: &Account,
         method: Method,
         endpoint: &str,
         query: &[(&str, String)],
         body: Option<Value>,
     ) -> Result<Value, UpstreamError> {
         let url = format!("{}/{}", self.config.base_url, endpoint);
-        let mut request = self.http.request(method, &url).query(query);
+        let mut request = self.http.request(method, &url).headers(account.headers.clone()).query(query);
         if let Some(body) = body {
             request = request.json(&body);
         }
@@ -297,28 +535,38 @@ impl ClubhouseClient {
         }
     }
 
-    fn record_success(&self) {
-        self.consecutive_failures.store(0, Ordering::Relaxed);
-        self.outcomes.lock().unwrap_or_else(|e| e.into_inner()).last_success = Some(Utc::now());
-    }
-
-    fn record_failure(&self, error: &UpstreamError) {
-        self.outcomes.lock().unwrap_or_else(|e| e.into_inner()).last_error = Some((Utc::now(), error.kind()));
-        match error {
+    /// Pauses the account after a failure, here and (through the shared
+    /// budget) on every replica.
+    async fn record_failure(&self, account: &Account, error: &UpstreamError) {
+        account.outcomes.lock().unwrap_or_else(|e| e.into_inner()).last_error = Some((Utc::now(), error.kind()));
+        let label = account.label.as_str();
+        let (pause, reason) = match error {
             UpstreamError::Unauthorized { status } => {
-                tracing::error!(status, "upstream refused our token; pausing calls for {:?}", self.config.auth_pause);
-                self.limiter.pause(self.config.auth_pause, PauseReason::Unauthorized { status: *status });
+                tracing::error!(
+                    account = label,
+                    status,
+                    "upstream refused this account's token; set aside for {:?}",
+                    self.config.auth_pause
+                );
+                (self.config.auth_pause, PauseReason::Unauthorized { status: *status })
             }
             UpstreamError::RateLimited { retry_after } => {
                 let pause = retry_after.unwrap_or(self.config.rate_limit_pause).min(MAX_PAUSE);
-                self.limiter.pause(pause, PauseReason::RateLimited);
+                tracing::warn!(account = label, "upstream rate limited this account; paused for {pause:?}");
+                (pause, PauseReason::RateLimited)
             }
             UpstreamError::Unavailable { .. } | UpstreamError::Timeout => {
-                let failures = self.consecutive_failures.fetch_add(1, Ordering::Relaxed) + 1;
+                let failures = account.consecutive_failures.fetch_add(1, Ordering::Relaxed) + 1;
                 let pause = error.retry_after().unwrap_or_else(|| self.backoff(failures)).min(MAX_PAUSE);
-                self.limiter.pause(pause, PauseReason::Failing);
+                (pause, PauseReason::Failing)
             }
-            _ => {}
+            _ => return,
+        };
+        account.limiter.pause(pause, reason);
+        if let Some(shared) = &self.shared {
+            if let Err(e) = shared.pause(label, pause, reason).await {
+                tracing::warn!(account = label, "pause not shared with other replicas: {e}");
+            }
         }
     }
 
@@ -327,6 +575,13 @@ impl ClubhouseClient {
         let exp = self.config.backoff_base.saturating_mul(1u32 << failures.saturating_sub(1).min(16));
         let capped = exp.min(self.config.backoff_max);
         capped.mul_f64(rand::thread_rng().gen_range(0.5..=1.0))
+    }
+}
+
+impl Account {
+    fn record_success(&self) {
+        self.consecutive_failures.store(0, Ordering::Relaxed);
+        self.outcomes.lock().unwrap_or_else(|e| e.into_inner()).last_success = Some(Utc::now());
     }
 }
 

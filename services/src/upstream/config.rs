@@ -1,9 +1,24 @@
-//! `CLUBHOUSE_*`: where the upstream is and how gently to call it.
+//! `CLUBHOUSE_*`: where the upstream is, which accounts call it, and how
+//! gently.
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
 use super::{LimiterSettings, UpstreamConfig};
 use crate::config::{check_token, ConfigError, Env};
+
+/// One Clubhouse account the server calls with. Each has its own budget,
+/// pauses and ban state.
+#[derive(Clone, Debug)]
+pub struct UpstreamAccount {
+    /// Names the account in `/readyz`, `/metrics`, logs and the shared
+    /// budget's row: its user id, never anything secret.
+    pub label: String,
+    pub token: SecretString,
+    /// `CH-UserID`.
+    pub user_id: Option<u64>,
+    /// A stable device id (`CH-DeviceId`), the one the token was issued to.
+    pub device_id: String,
+}
 
 /// The simulator the run command starts, and its well-known test account.
 /// Not secrets: the simulator accepts nothing else and holds invented people.
@@ -23,24 +38,6 @@ impl UpstreamConfig {
                 format!("expected an http:// or https:// URL, got {base_url:?}"),
             ));
         }
-        // The simulator's token is the default only while the simulator is the
-        // upstream: a real API never silently gets a made-up token.
-        let token = match (env.secret("CLUBHOUSE_TOKEN", "CLUBHOUSE_TOKEN_FILE")?, custom_base.is_some()) {
-            (Some(token), _) => token,
-            (None, false) => SecretString::from(SIMULATOR_TOKEN),
-            (None, true) => {
-                return Err(ConfigError::new(
-                    "CLUBHOUSE_TOKEN",
-                    "required (or CLUBHOUSE_TOKEN_FILE) when CLUBHOUSE_BASE_URL is set",
-                ))
-            }
-        };
-        check_token("CLUBHOUSE_TOKEN", secrecy::ExposeSecret::expose_secret(&token))?;
-        let user_id = match env.parsed("CLUBHOUSE_USER_ID", "expected a numeric Clubhouse user id")? {
-            Some(id) => Some(id),
-            None if custom_base.is_none() => Some(SIMULATOR_USER_ID),
-            None => None,
-        };
         let header_safe = |var: &'static str, default: &str| {
             let value = env.get(var).unwrap_or_else(|| default.to_owned());
             if value.bytes().all(|b| b.is_ascii_graphic()) {
@@ -49,11 +46,28 @@ impl UpstreamConfig {
                 Err(ConfigError::new(var, format!("expected printable ASCII without spaces, got {value:?}")))
             }
         };
+        let accounts = match env.get("CLUBHOUSE_ACCOUNTS_FILE") {
+            Some(path) => {
+                if env.get("CLUBHOUSE_TOKEN").is_some() || env.get("CLUBHOUSE_TOKEN_FILE").is_some() {
+                    return Err(ConfigError::new(
+                        "CLUBHOUSE_ACCOUNTS_FILE",
+                        "set either CLUBHOUSE_ACCOUNTS_FILE or CLUBHOUSE_TOKEN(_FILE), not both",
+                    ));
+                }
+                let content = std::fs::read_to_string(&path)
+                    .map_err(|e| ConfigError::new("CLUBHOUSE_ACCOUNTS_FILE", format!("cannot read {path:?}: {e}")))?;
+                parse_accounts(&content)
+                    .map_err(|reason| ConfigError::new("CLUBHOUSE_ACCOUNTS_FILE", format!("{path:?}: {reason}")))?
+            }
+            None => vec![single_account(
+                env,
+                custom_base.is_some(),
+                header_safe("CLUBHOUSE_DEVICE_ID", DEFAULT_DEVICE_ID)?,
+            )?],
+        };
         Ok(UpstreamConfig {
             base_url,
-            token,
-            user_id,
-            device_id: header_safe("CLUBHOUSE_DEVICE_ID", DEFAULT_DEVICE_ID)?,
+            accounts,
             app_build: header_safe("CLUBHOUSE_APP_BUILD", "3389")?,
             app_version: header_safe("CLUBHOUSE_APP_VERSION", "1.0.1")?,
             locale: header_safe("CLUBHOUSE_LOCALE", "en_US")?,
@@ -76,5 +90,88 @@ impl UpstreamConfig {
     /// Whether calls go to the simulator the run command starts.
     pub fn is_simulator(&self) -> bool {
         self.base_url == SIMULATOR_BASE_URL
+    }
+}
+
+/// The account of `CLUBHOUSE_TOKEN` / `CLUBHOUSE_USER_ID` / `CLUBHOUSE_DEVICE_ID`.
+fn single_account(env: &Env, custom_base: bool, device_id: String) -> Result<UpstreamAccount, ConfigError> {
+    // The simulator's token is the default only while the simulator is the
+    // upstream: a real API never silently gets a made-up token.
+    let token = match (env.secret("CLUBHOUSE_TOKEN", "CLUBHOUSE_TOKEN_FILE")?, custom_base) {
+        (Some(token), _) => token,
+        (None, false) => SecretString::from(SIMULATOR_TOKEN),
+        (None, true) => {
+            return Err(ConfigError::new(
+                "CLUBHOUSE_TOKEN",
+                "required (or CLUBHOUSE_TOKEN_FILE, or CLUBHOUSE_ACCOUNTS_FILE) when CLUBHOUSE_BASE_URL is set",
+            ))
+        }
+    };
+    check_token("CLUBHOUSE_TOKEN", token.expose_secret())?;
+    let user_id = match env.parsed("CLUBHOUSE_USER_ID", "expected a numeric Clubhouse user id")? {
+        Some(id) => Some(id),
+        None if !custom_base => Some(SIMULATOR_USER_ID),
+        None => None,
+    };
+    let label = user_id.map_or_else(|| "account-1".to_owned(), |id: u64| id.to_string());
+    Ok(UpstreamAccount { label, token, user_id, device_id })
+}
+
+/// `CLUBHOUSE_ACCOUNTS_FILE`: one account a line, `user_id token device_id`
+/// separated by spaces or tabs; blank lines and `#` comments are skipped.
+/// Errors name the line, never its token.
+pub fn parse_accounts(content: &str) -> Result<Vec<UpstreamAccount>, String> {
+    let mut accounts: Vec<UpstreamAccount> = Vec::new();
+    for (index, line) in content.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let n = index + 1;
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let [user_id, token, device_id] = fields[..] else {
+            return Err(format!("line {n}: expected three fields (user id, token, device id), found {}", fields.len()));
+        };
+        let user_id: u64 = user_id.parse().map_err(|_| format!("line {n}: the user id is not a number"))?;
+        if !device_id.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(format!("line {n}: the device id must be printable ASCII"));
+        }
+        check_token("CLUBHOUSE_ACCOUNTS_FILE", token)
+            .map_err(|_| format!("line {n}: the token has control characters"))?;
+        let label = user_id.to_string();
+        if accounts.iter().any(|a| a.label == label) {
+            return Err(format!("line {n}: user id {user_id} is listed twice"));
+        }
+        accounts.push(UpstreamAccount {
+            label,
+            token: SecretString::from(token.to_owned()),
+            user_id: Some(user_id),
+            device_id: device_id.to_owned(),
+        });
+    }
+    if accounts.is_empty() {
+        return Err("no accounts in the file (one a line: user id, token, device id)".into());
+    }
+    Ok(accounts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accounts_file_lines_parse_and_errors_name_the_line_not_the_token() {
+        let accounts = parse_accounts("# pool\n\n910000001 tok-a DEV-A\n910000002\ttok-b   DEV-B\n").unwrap();
+        let labels: Vec<&str> = accounts.iter().map(|a| a.label.as_str()).collect();
+        assert_eq!(labels, ["910000001", "910000002"]);
+        assert_eq!(accounts[1].token.expose_secret(), "tok-b");
+        assert_eq!(accounts[1].device_id, "DEV-B");
+
+        let err = parse_accounts("1 secret-token\n").unwrap_err();
+        assert!(err.contains("line 1") && !err.contains("secret-token"), "{err}");
+        let err = parse_accounts("1 a D\nx secret-token D\n").unwrap_err();
+        assert!(err.contains("line 2") && !err.contains("secret-token"), "{err}");
+        assert!(parse_accounts("1 a D\n1 b E\n").unwrap_err().contains("twice"));
+        assert!(parse_accounts("# nothing\n").unwrap_err().contains("no accounts"));
     }
 }

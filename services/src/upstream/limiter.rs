@@ -33,6 +33,60 @@ pub struct LimiterSettings {
     pub max_wait: Duration,
 }
 
+/// Who a call is for, most urgent first. A lower priority may only take a
+/// turn that leaves some of the burst for the ones above it, and waits less
+/// (refreshes and background work not at all), so it never books the slots
+/// a visitor arriving next would need.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Priority {
+    /// A visitor's first view of a profile (nothing cached).
+    FirstView,
+    /// A search: may cost a call on every query.
+    Search,
+    /// The refresh of a stale profile, which is served meanwhile.
+    Refresh,
+    /// Work no one waits for (the history scheduler).
+    Background,
+}
+
+impl Priority {
+    /// Calls of the burst this priority leaves unused for the ones above.
+    pub fn headroom(self, burst: u32) -> u32 {
+        let wanted = match self {
+            Priority::FirstView => 0,
+            Priority::Search => 1,
+            Priority::Refresh => burst.div_ceil(2),
+            Priority::Background => burst,
+        };
+        wanted.min(burst - 1)
+    }
+
+    /// How long a caller of this priority may wait for its turn.
+    pub fn max_wait(self, max_wait: Duration) -> Duration {
+        match self {
+            Priority::FirstView => max_wait,
+            Priority::Search => max_wait / 2,
+            Priority::Refresh | Priority::Background => Duration::ZERO,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::FirstView => "first_view",
+            Priority::Search => "search",
+            Priority::Refresh => "refresh",
+            Priority::Background => "background",
+        }
+    }
+}
+
+impl LimiterSettings {
+    /// GCRA's tolerance for `priority`: how far ahead of the schedule a call may start.
+    pub fn tolerance(&self, priority: Priority) -> Duration {
+        self.interval * (self.burst - 1 - priority.headroom(self.burst))
+    }
+}
+
 /// Why calls are paused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PauseReason {
@@ -47,6 +101,22 @@ impl PauseReason {
             PauseReason::RateLimited => "rate_limited",
             PauseReason::Failing => "failing",
             PauseReason::Unauthorized { .. } => "unauthorized",
+        }
+    }
+
+    /// How the shared budget stores it (`unauthorized:403`).
+    pub fn to_stored(self) -> String {
+        match self {
+            PauseReason::Unauthorized { status } => format!("unauthorized:{status}"),
+            other => other.as_str().to_owned(),
+        }
+    }
+
+    pub fn from_stored(stored: &str) -> PauseReason {
+        match stored.split_once(':') {
+            Some(("unauthorized", status)) => PauseReason::Unauthorized { status: status.parse().unwrap_or(401) },
+            _ if stored == "rate_limited" => PauseReason::RateLimited,
+            _ => PauseReason::Failing,
         }
     }
 }
@@ -116,14 +186,25 @@ impl Limiter {
         self.settings
     }
 
-    /// Waits for this caller's turn (at most `max_wait`) and a free slot.
+    /// Waits for a first view's turn (at most `max_wait`) and a free slot.
     pub async fn acquire(&self) -> Result<Permit, Denied> {
+        self.acquire_for(Priority::FirstView).await
+    }
+
+    /// Waits for this caller's turn (at most its priority's wait) and a free slot.
+    pub async fn acquire_for(&self, priority: Priority) -> Result<Permit, Denied> {
         let now = Instant::now();
-        let deadline = now + self.settings.max_wait;
-        let start_at = self.reserve(now).inspect_err(|_| {
+        let deadline = now + priority.max_wait(self.settings.max_wait);
+        let start_at = self.reserve(now, priority).inspect_err(|_| {
             self.denials.fetch_add(1, Ordering::Relaxed);
         })?;
-        if start_at > now {
+        self.start_at(start_at, deadline).await
+    }
+
+    /// Sleeps until `start_at` (a turn booked here or in the shared budget),
+    /// then takes a slot, waiting for one until `deadline` at most.
+    pub async fn start_at(&self, start_at: Instant, deadline: Instant) -> Result<Permit, Denied> {
+        if start_at > Instant::now() {
             self.waits.fetch_add(1, Ordering::Relaxed);
             tokio::time::sleep_until(start_at).await;
         }
@@ -137,26 +218,48 @@ impl Limiter {
         }
     }
 
-    /// Books the earliest start time allowed by the rate and any pause.
-    fn reserve(&self, now: Instant) -> Result<Instant, Denied> {
-        let interval = self.settings.interval;
-        let tolerance = interval * (self.settings.burst - 1);
-        let mut schedule = self.schedule.lock().unwrap_or_else(|e| e.into_inner());
+    /// When a call of `priority` could start, without booking it.
+    pub fn next_start(&self, priority: Priority) -> Instant {
+        let now = Instant::now();
+        let schedule = self.schedule.lock().unwrap_or_else(|e| e.into_inner());
+        Self::earliest(&schedule, now, self.settings.tolerance(priority)).0
+    }
+
+    /// The pause in force, if any.
+    pub fn paused_until(&self) -> Option<(Instant, PauseReason)> {
+        let now = Instant::now();
+        self.schedule.lock().unwrap_or_else(|e| e.into_inner()).pause.filter(|(until, _)| *until > now)
+    }
+
+    /// The earliest start under GCRA and the pause, and the pause's reason
+    /// when it is what holds the call back.
+    fn earliest(schedule: &Schedule, now: Instant, tolerance: Duration) -> (Instant, Instant, Option<PauseReason>) {
         let (base, reason) = match schedule.pause {
             Some((until, reason)) if until > now => (until, Some(reason)),
             _ => (now, None),
         };
         let tat = schedule.tat.max(base);
-        let start = tat.checked_sub(tolerance).unwrap_or(base).max(base);
+        (tat.checked_sub(tolerance).unwrap_or(base).max(base), base, reason)
+    }
+
+    /// Books the earliest start time allowed by the rate and any pause.
+    fn reserve(&self, now: Instant, priority: Priority) -> Result<Instant, Denied> {
+        let mut schedule = self.schedule.lock().unwrap_or_else(|e| e.into_inner());
+        let (start, base, reason) = Self::earliest(&schedule, now, self.settings.tolerance(priority));
         let wait = start - now;
-        if wait > self.settings.max_wait {
+        if wait > priority.max_wait(self.settings.max_wait) {
             return Err(match reason {
                 Some(reason) => Denied::Paused { remaining: base - now, reason },
                 None => Denied::Busy { wait },
             });
         }
-        schedule.tat = tat + interval;
+        schedule.tat = schedule.tat.max(base) + self.settings.interval;
         Ok(start)
+    }
+
+    /// Counts a caller refused before it got here (by the shared budget).
+    pub fn count_denial(&self) {
+        self.denials.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Stops all calls for `duration` (a longer pause already set wins).
@@ -255,6 +358,33 @@ mod tests {
         limiter.pause(Duration::from_millis(300), PauseReason::Failing);
         assert!(limiter.acquire().await.is_ok());
         assert!(before.elapsed() >= Duration::from_millis(300));
+    }
+
+    /// Lower priorities leave part of the burst to the higher ones and
+    /// never wait: after a refresh takes what it may, a first view still
+    /// starts at once.
+    #[tokio::test]
+    async fn lower_priorities_leave_headroom_for_first_views() {
+        let limiter = Limiter::new(settings(10_000, 4, 10, 1000));
+        assert_eq!(Priority::Refresh.headroom(4), 2);
+        assert!(limiter.acquire_for(Priority::Refresh).await.is_ok());
+        assert!(limiter.acquire_for(Priority::Refresh).await.is_ok());
+        assert!(matches!(limiter.acquire_for(Priority::Refresh).await, Err(Denied::Busy { .. })));
+        assert!(matches!(limiter.acquire_for(Priority::Background).await, Err(Denied::Busy { .. })));
+        assert!(limiter.acquire_for(Priority::Search).await.is_ok(), "a search may use all but one");
+        assert!(matches!(limiter.acquire_for(Priority::Search).await, Err(Denied::Busy { .. })));
+        let before = Instant::now();
+        assert!(limiter.acquire().await.is_ok(), "the last call of the burst is a first view's");
+        assert!(before.elapsed() < Duration::from_millis(100));
+        // With a burst of one there is no headroom to keep.
+        assert_eq!(Priority::Background.headroom(1), 0);
+    }
+
+    #[test]
+    fn pause_reasons_survive_storage() {
+        for reason in [PauseReason::RateLimited, PauseReason::Failing, PauseReason::Unauthorized { status: 403 }] {
+            assert_eq!(PauseReason::from_stored(&reason.to_stored()), reason);
+        }
     }
 
     #[tokio::test]
