@@ -52,6 +52,9 @@ target/release/clubhouse-simulator --port 4010 --people 500 &
 sim_pid=$!
 # The simulator is the default upstream; pace calls fast enough for a test run.
 export CLUBHOUSE_MIN_INTERVAL_MS=20 CLUBHOUSE_BURST=20
+# Every page comes from one browser on 127.0.0.1: its share of the budget
+# would be the whole suite's (the fairness tests are in the Rust suite).
+export UPSTREAM_SHARE_PER_MINUTE=1000000 UPSTREAM_SHARE_AT_ONCE=256
 # No proxy to drain for: stop at once when the suite is done.
 export DRAIN_SECS=0
 cargo leptos end-to-end --release --precompress
