@@ -359,7 +359,156 @@ async fn run() -> Result<()> {
     report.add("First visit to a profile page, bytes transferred", first_visit, "", None);
 
     server.terminate();
+
+    // 8. The upstream budget with pacing on, on a database of its own.
+    upstream_budget(&mut report, &paths, &admin_url, &http, &sim_base, &crowd[CACHED_PROFILES..]).await?;
     report.print();
+    Ok(())
+}
+
+/// Pacing of the budget rows: 10 calls a second, 2 back to back.
+const PACED: [(&str, &str); 5] = [
+    ("CLUBHOUSE_MIN_INTERVAL_MS", "100"),
+    ("CLUBHOUSE_BURST", "2"),
+    ("CLUBHOUSE_MAX_CONCURRENT", "8"),
+    ("CLUBHOUSE_MAX_WAIT_MS", "3000"),
+    // Clients told apart by X-Forwarded-For, as behind the edge proxy.
+    ("TRUSTED_PROXIES", "127.0.0.1"),
+];
+const BUDGET_PORTS: [u16; 3] = [3101, 3102, 3103];
+
+/// Three server processes on one database and one account: the calls the
+/// simulator receives, against the configured rate. Then one client floods
+/// unknown usernames while other visitors open real profiles.
+async fn upstream_budget(
+    report: &mut Report,
+    paths: &Paths,
+    admin_url: &str,
+    http: &reqwest::Client,
+    sim_base: &str,
+    uncached: &[String],
+) -> Result<()> {
+    let db_url = fresh_database(admin_url, "inssa_bench_budget").await?;
+    set_faults(http, sim_base, serde_json::json!({ "latency_ms": 20 })).await?;
+    let mut servers = Vec::new();
+    for port in BUDGET_PORTS {
+        let base = format!("http://127.0.0.1:{port}");
+        servers.push(start_server_on(paths, &db_url, http, &base, port, &PACED).await?.0);
+    }
+    http.delete(format!("{sim_base}/_sim/calls")).send().await?;
+    let next = Arc::new(AtomicU64::new(0));
+    let (served, retry) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+    let load_for = Duration::from_secs(6);
+    let started = Instant::now();
+    let workers: Vec<_> = (0..48u64)
+        .map(|w| {
+            let (http, next, served, retry) = (http.clone(), next.clone(), served.clone(), retry.clone());
+            // The last 50 are the visitors' of the next row.
+            let people = uncached[..uncached.len() - 50].to_vec();
+            let port = BUDGET_PORTS[w as usize % 3];
+            tokio::spawn(async move {
+                while started.elapsed() < load_for {
+                    let n = next.fetch_add(1, Ordering::Relaxed) as usize % people.len();
+                    let res = http
+                        .get(format!("http://127.0.0.1:{port}/@{}", people[n]))
+                        .header("x-forwarded-for", format!("10.0.{w}.1"))
+                        .send()
+                        .await;
+                    match res.map(|r| r.status().as_u16()) {
+                        Ok(200) => served.fetch_add(1, Ordering::Relaxed),
+                        _ => retry.fetch_add(1, Ordering::Relaxed),
+                    };
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        let _ = w.await;
+    }
+    let elapsed = started.elapsed();
+    let accounts: Value = http.get(format!("{sim_base}/_sim/accounts")).send().await?.json().await?;
+    let mut times: Vec<u64> = accounts[0]["call_times_ms"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_u64).collect())
+        .unwrap_or_default();
+    times.sort();
+    let busiest =
+        (0..times.len()).map(|i| times[i..].iter().take_while(|t| **t < times[i] + 1000).count()).max().unwrap_or(0);
+    let rate = times.len() as f64 / elapsed.as_secs_f64();
+    report.add(
+        "3 server processes, 1 account at 10 calls/s (burst 2), 48 clients of misses",
+        format!(
+            "{busiest} calls in the busiest second, {rate:.1}/s on average; {} pages served, {} told to retry",
+            served.load(Ordering::Relaxed),
+            retry.load(Ordering::Relaxed)
+        ),
+        "≤ 12 a second (burst + rate)",
+        Some(busiest <= 12),
+    );
+
+    // One client floods unknown usernames on one replica; 50 other
+    // visitors (an address each) open real, uncached profiles meanwhile.
+    let base = format!("http://127.0.0.1:{}", BUDGET_PORTS[0]);
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (flooded, flood_retry) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+    let flooders: Vec<_> = (0..40u64)
+        .map(|f| {
+            let (http, base, stop, flooded, flood_retry) =
+                (http.clone(), base.clone(), stop.clone(), flooded.clone(), flood_retry.clone());
+            tokio::spawn(async move {
+                let mut n = 0u64;
+                while !stop.load(Ordering::Relaxed) {
+                    n += 1;
+                    let res = http
+                        .get(format!("{base}/@flood.{f}.{n}"))
+                        .header("x-forwarded-for", "198.51.100.7")
+                        .send()
+                        .await;
+                    flooded.fetch_add(1, Ordering::Relaxed);
+                    if res.map(|r| r.status().as_u16()).unwrap_or(0) == 503 {
+                        flood_retry.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let mut latencies = Vec::new();
+    let mut ok = 0;
+    let visitors = &uncached[uncached.len() - 50..];
+    for (i, username) in visitors.iter().enumerate() {
+        let started = Instant::now();
+        let res =
+            http.get(format!("{base}/@{username}")).header("x-forwarded-for", format!("203.0.113.{i}")).send().await?;
+        if res.status() == 200 {
+            ok += 1;
+        }
+        res.bytes().await?;
+        latencies.push(started.elapsed());
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    stop.store(true, Ordering::Relaxed);
+    for f in flooders {
+        let _ = f.await;
+    }
+    latencies.sort();
+    let victims = Samples(latencies);
+    report.add(
+        "First views of 50 visitors while one client floods unknown names (40 at once)",
+        format!(
+            "{ok}/50 answered 200, p50 {}, p99 {}; the flood: {} requests, {} told to retry",
+            ms(victims.p(50)),
+            ms(victims.p(99)),
+            flooded.load(Ordering::Relaxed),
+            flood_retry.load(Ordering::Relaxed)
+        ),
+        "all 200, p99 ≤ 2 s",
+        Some(ok == 50 && victims.p(99) <= Duration::from_secs(2)),
+    );
+    for server in servers {
+        server.terminate();
+    }
+    set_faults(http, sim_base, serde_json::json!({})).await?;
     Ok(())
 }
 
@@ -398,10 +547,23 @@ fn start_simulator(paths: &Paths) -> Result<Process> {
 
 /// Starts the server and measures the time until `/readyz` answers 200.
 async fn start_server(paths: &Paths, db_url: &str, http: &reqwest::Client, base: &str) -> Result<(Process, Duration)> {
+    start_server_on(paths, db_url, http, base, SERVER_PORT, &[]).await
+}
+
+/// [`start_server`] on `port`, with `extra` environment variables last (they win).
+async fn start_server_on(
+    paths: &Paths,
+    db_url: &str,
+    http: &reqwest::Client,
+    base: &str,
+    port: u16,
+    extra: &[(&str, &str)],
+) -> Result<(Process, Duration)> {
     let started = Instant::now();
-    let child = Command::new(&paths.server)
+    let mut command = Command::new(&paths.server);
+    command
         .current_dir(&paths.root)
-        .env("LISTEN_ADDR", format!("127.0.0.1:{SERVER_PORT}"))
+        .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
         .env("DATABASE_URL", db_url)
         .env("DATABASE_MAX_CONNECTIONS", "16")
         .env("LEPTOS_SITE_ROOT", &paths.site)
@@ -419,9 +581,11 @@ async fn start_server(paths: &Paths, db_url: &str, http: &reqwest::Client, base:
         .env("WAITLIST_SIGNUPS_PER_HOUR", "1000000")
         // No proxy to drain for between runs.
         .env("DRAIN_SECS", "0")
-        .stdout(Stdio::null())
-        .spawn()?;
-    let process = Process { child };
+        .stdout(Stdio::null());
+    for (name, value) in extra {
+        command.env(name, value);
+    }
+    let process = Process { child: command.spawn()? };
     wait_ready(http, &format!("{base}/readyz"), Duration::from_secs(30)).await?;
     Ok((process, started.elapsed()))
 }
