@@ -367,13 +367,16 @@ async fn run() -> Result<()> {
 }
 
 /// Pacing of the budget rows: 10 calls a second, 2 back to back.
-const PACED: [(&str, &str); 5] = [
+const PACED: [(&str, &str); 7] = [
     ("CLUBHOUSE_MIN_INTERVAL_MS", "100"),
     ("CLUBHOUSE_BURST", "2"),
     ("CLUBHOUSE_MAX_CONCURRENT", "8"),
     ("CLUBHOUSE_MAX_WAIT_MS", "3000"),
-    // Clients told apart by X-Forwarded-For, as behind the edge proxy.
+    // Clients told apart by X-Forwarded-For, as behind the edge proxy,
+    // with the shipped shares.
     ("TRUSTED_PROXIES", "127.0.0.1"),
+    ("UPSTREAM_SHARE_PER_MINUTE", "10"),
+    ("UPSTREAM_SHARE_AT_ONCE", "2"),
 ];
 const BUDGET_PORTS: [u16; 3] = [3101, 3102, 3103];
 
@@ -579,6 +582,9 @@ async fn start_server_on(
         .env("CLUBHOUSE_MAX_CONCURRENT", "64")
         .env("CLUBHOUSE_MAX_WAIT_MS", "30000")
         .env("WAITLIST_SIGNUPS_PER_HOUR", "1000000")
+        // Every request comes from one address: shares off, like pacing.
+        .env("UPSTREAM_SHARE_PER_MINUTE", "1000000")
+        .env("UPSTREAM_SHARE_AT_ONCE", "1000")
         // No proxy to drain for between runs.
         .env("DRAIN_SECS", "0")
         .stdout(Stdio::null());

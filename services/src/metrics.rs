@@ -92,14 +92,17 @@ pub fn profile_change_heard(all: bool) {
 
 /// How a fetch from Clubhouse ended: `stored`, `found_not_stored` (the
 /// database write failed; the visitor still gets the profile), `not_found`,
-/// `failed`, or `found_cached` when another replica fetched it first.
+/// `gone` (a cached person's account no longer exists), `failed`,
+/// `postponed` (a refresh found no turn in the budget), `over_share` (the
+/// client had its share in flight), or `found_cached` when another replica
+/// fetched it first.
 pub fn profile_fetch(result: &'static str) {
     counter!("profile_fetches_total", "result" => result).increment(1);
 }
 
 /// How a background refresh of a stale profile ended: `refreshed`
-/// (Clubhouse answered), `not_found` or `failed` (the stale copy is then
-/// served as it is). Its fetch also counts in `profile_fetches_total`, with
+/// (Clubhouse answered), `gone`, `postponed` (no turn in the budget: back in
+/// the queue) or `failed` (the stale copy is then served as it is). Its fetch also counts in `profile_fetches_total`, with
 /// the misses'.
 pub fn profile_refresh(result: &'static str) {
     counter!("profile_refreshes_total", "result" => result).increment(1);

@@ -13,6 +13,7 @@ use futures::{
     future::{BoxFuture, Shared},
     FutureExt,
 };
+use sqlx::{pool::PoolConnection, Postgres};
 use tracing::Instrument;
 
 use super::{
@@ -343,50 +344,18 @@ impl ProfileService {
                 retry_after: None,
             });
         };
-        let mut lock = match self.store.db.acquire().await {
-            Ok(conn) => Some(conn),
-            Err(e) => {
-                tracing::error!("no database connection for the fetch lock: {e}");
-                None
-            }
+        // The call's turn is booked while the lock is taken: the booking's
+        // round trip costs a miss nothing. (A turn booked for a fetch another
+        // replica just made is dropped unused.)
+        let (locked, turn) = tokio::join!(self.lock_and_recheck(&key), self.client.take_turn(priority));
+        let mut lock = match locked {
+            Ok(lock) => lock,
+            Err(outcome) => return outcome,
         };
-        if let Some(conn) = lock.as_mut() {
-            let locked =
-                sqlx::query("select set_config('lock_timeout', $1, false), pg_advisory_lock(hashtextextended($2, 0))")
-                    .bind(CROSS_REPLICA_WAIT)
-                    .bind(&key)
-                    .execute(&mut **conn)
-                    .await;
-            if let Err(e) = locked {
-                tracing::warn!("fetch lock for {key:?} not taken: {e}");
-                lock = None;
-            } else {
-                // Another replica may have fetched it while we waited.
-                let not_found_secs = self.policy.not_found_for.as_secs_f64();
-                match store::lookup(&mut **conn, &key, not_found_secs).await {
-                    Ok(Cached::Profile(cached)) if self.is_fresh(&cached) => {
-                        unlock(lock, &key).await;
-                        metrics::profile_fetch("found_cached");
-                        return FetchOutcome::Found(cached);
-                    }
-                    Ok(Cached::KnownMissing) => {
-                        unlock(lock, &key).await;
-                        metrics::profile_fetch("found_cached");
-                        return FetchOutcome::NotFound;
-                    }
-                    Ok(Cached::Gone) => {
-                        unlock(lock, &key).await;
-                        metrics::profile_fetch("found_cached");
-                        return FetchOutcome::Gone;
-                    }
-                    _ => {}
-                }
-            }
-        }
-
-        let fetched = match user_id {
-            Some(id) => self.client.profile_by_id(id, priority).await,
-            None => self.client.profile_by_username(username, priority).await,
+        let fetched = match (turn, user_id) {
+            (Err(e), _) => Err(e),
+            (Ok(turn), Some(id)) => self.client.profile_by_id_in(Some(turn), id, priority).await,
+            (Ok(turn), None) => self.client.profile_by_username_in(Some(turn), username, priority).await,
         };
         let outcome = match fetched {
             Ok(fetched) => {
@@ -435,6 +404,12 @@ impl ProfileService {
                 metrics::profile_fetch("not_found");
                 FetchOutcome::NotFound
             }
+            // A refresh with no turn now is postponed, not failing: the
+            // page keeps saying only that the copy is stale.
+            Err(e @ UpstreamError::RateLimited { .. }) if priority >= Priority::Refresh => {
+                metrics::profile_fetch("postponed");
+                FetchOutcome::Failed(e)
+            }
             Err(e) => {
                 let marked = match lock.as_mut() {
                     Some(conn) => store::mark_refresh_failed(&mut **conn, &key).await,
@@ -461,6 +436,40 @@ impl ProfileService {
         outcome
     }
 
+    /// Takes the cross-replica fetch lock of `key` on a pooled connection
+    /// and reads the cache again under it: another replica may have fetched
+    /// the profile while this one waited. `Err` holds that outcome (the lock
+    /// released); `Ok(None)` means no lock could be taken (the database is
+    /// down: fetch anyway).
+    async fn lock_and_recheck(&self, key: &str) -> Result<Option<PoolConnection<Postgres>>, FetchOutcome> {
+        let mut conn = match self.store.db.acquire().await {
+            Ok(conn) => conn,
+            Err(e) => {
+                tracing::error!("no database connection for the fetch lock: {e}");
+                return Ok(None);
+            }
+        };
+        let locked =
+            sqlx::query("select set_config('lock_timeout', $1, false), pg_advisory_lock(hashtextextended($2, 0))")
+                .bind(CROSS_REPLICA_WAIT)
+                .bind(key)
+                .execute(&mut *conn)
+                .await;
+        if let Err(e) = locked {
+            tracing::warn!("fetch lock for {key:?} not taken: {e}");
+            return Ok(None);
+        }
+        let early = match store::lookup(&mut *conn, key, self.policy.not_found_for.as_secs_f64()).await {
+            Ok(Cached::Profile(cached)) if self.is_fresh(&cached) => FetchOutcome::Found(cached),
+            Ok(Cached::KnownMissing) => FetchOutcome::NotFound,
+            Ok(Cached::Gone) => FetchOutcome::Gone,
+            _ => return Ok(Some(conn)),
+        };
+        unlock(Some(conn), key).await;
+        metrics::profile_fetch("found_cached");
+        Err(early)
+    }
+
     /// Records a view for "recently viewed", at most once a minute per
     /// profile, off the request's path.
     fn touch_in_background(&self, key: &str) {
@@ -480,7 +489,7 @@ impl ProfileService {
     }
 }
 
-async fn unlock(lock: Option<sqlx::pool::PoolConnection<sqlx::Postgres>>, key: &str) {
+async fn unlock(lock: Option<PoolConnection<Postgres>>, key: &str) {
     if let Some(mut conn) = lock {
         let released =
             sqlx::query("select pg_advisory_unlock(hashtextextended($1, 0))").bind(key).execute(&mut *conn).await;

@@ -92,6 +92,10 @@ impl SharedBudget {
                  returning a.label
              )
              select s.label, (b.label is not null) as granted,
+                    -- A booking lost to a crash only loosens the schedule for
+                    -- a moment: its commit need not wait for the disk (that
+                    -- wait was most of a miss's cost).
+                    set_config('synchronous_commit', 'off', true) as relaxed,
                     extract(epoch from s.starts_at - now())::float8 as start_in,
                     extract(epoch from s.base - now())::float8 as paused_for,
                     case when s.base > now() then s.pause_reason end as pause_reason

@@ -103,6 +103,12 @@ struct Outcomes {
     last_error: Option<(DateTime<Utc>, &'static str)>,
 }
 
+/// A call's turn on one account, booked and come, with its slot.
+pub struct Turn {
+    account: usize,
+    _permit: Permit,
+}
+
 /// One account's headers, pacing and record.
 struct Account {
     label: String,
@@ -240,7 +246,18 @@ impl ClubhouseClient {
         username: &Username,
         priority: Priority,
     ) -> Result<FetchedProfile, UpstreamError> {
-        match self.get_profile(json!({ "username": username.as_str() }), priority).await {
+        self.profile_by_username_in(None, username, priority).await
+    }
+
+    /// [`Self::profile_by_username`], its first call on `turn` (booked
+    /// beforehand with [`Self::take_turn`]).
+    pub async fn profile_by_username_in(
+        &self,
+        turn: Option<Turn>,
+        username: &Username,
+        priority: Priority,
+    ) -> Result<FetchedProfile, UpstreamError> {
+        match self.get_profile(json!({ "username": username.as_str() }), priority, turn).await {
             Ok(found) if same_username(found.profile.username.as_deref(), username) => return Ok(found),
             Ok(_) | Err(UpstreamError::NotFound) | Err(UpstreamError::Rejected { .. }) => {}
             Err(e) => return Err(e),
@@ -254,7 +271,37 @@ impl ClubhouseClient {
     }
 
     pub async fn profile_by_id(&self, user_id: u64, priority: Priority) -> Result<FetchedProfile, UpstreamError> {
-        self.get_profile(json!({ "user_id": user_id }), priority).await
+        self.profile_by_id_in(None, user_id, priority).await
+    }
+
+    /// [`Self::profile_by_id`] on a turn booked beforehand.
+    pub async fn profile_by_id_in(
+        &self,
+        turn: Option<Turn>,
+        user_id: u64,
+        priority: Priority,
+    ) -> Result<FetchedProfile, UpstreamError> {
+        self.get_profile(json!({ "user_id": user_id }), priority, turn).await
+    }
+
+    /// Books a call's turn ahead of the call, so the booking's round trip
+    /// can overlap other work (the fetch lock); dropping it wastes the turn.
+    pub async fn take_turn(&self, priority: Priority) -> Result<Turn, UpstreamError> {
+        let asked = std::time::Instant::now();
+        let (account, permit) = self.turn(priority).await.map_err(|denied| {
+            self.denials.fetch_add(1, Ordering::Relaxed);
+            metrics::limiter_denied(match denied {
+                Denied::Paused { reason, .. } => reason.as_str(),
+                Denied::Busy { .. } => "busy",
+            });
+            denied_error(denied)
+        })?;
+        let waited = asked.elapsed();
+        if waited > Duration::from_millis(1) {
+            self.waits.fetch_add(1, Ordering::Relaxed);
+        }
+        metrics::limiter_wait(waited);
+        Ok(Turn { account, _permit: permit })
     }
 
     /// One page of `search_users` (page numbers start at 1).
@@ -272,7 +319,7 @@ impl ClubhouseClient {
             "followers_only": false,
         });
         let query_string = [("page", page.max(1).to_string()), ("page_size", page_size.clamp(1, 100).to_string())];
-        let value = self.call(priority, Method::POST, "search_users", &query_string, Some(body)).await?;
+        let value = self.call(priority, None, Method::POST, "search_users", &query_string, Some(body)).await?;
         serde_json::from_value(value).map_err(|e| UpstreamError::Malformed { reason: format!("search_users: {e}") })
     }
 
@@ -335,8 +382,13 @@ impl ClubhouseClient {
         }
     }
 
-    async fn get_profile(&self, body: Value, priority: Priority) -> Result<FetchedProfile, UpstreamError> {
-        let mut value = self.call(priority, Method::POST, "get_profile", &[], Some(body)).await?;
+    async fn get_profile(
+        &self,
+        body: Value,
+        priority: Priority,
+        turn: Option<Turn>,
+    ) -> Result<FetchedProfile, UpstreamError> {
+        let mut value = self.call(priority, turn, Method::POST, "get_profile", &[], Some(body)).await?;
         let raw = match value.get_mut("user_profile").map(Value::take) {
             Some(profile @ Value::Object(_)) => sanitize_profile(profile),
             _ => return Err(UpstreamError::Malformed { reason: "get_profile: no user_profile object".into() }),
@@ -353,6 +405,7 @@ impl ClubhouseClient {
     async fn call(
         &self,
         priority: Priority,
+        mut booked: Option<Turn>,
         method: Method,
         endpoint: &'static str,
         query: &[(&str, String)],
@@ -361,20 +414,11 @@ impl ClubhouseClient {
         let mut attempts = 0;
         loop {
             attempts += 1;
-            let asked = std::time::Instant::now();
-            let (account, _permit) = self.turn(priority).await.map_err(|denied| {
-                self.denials.fetch_add(1, Ordering::Relaxed);
-                metrics::limiter_denied(match denied {
-                    Denied::Paused { reason, .. } => reason.as_str(),
-                    Denied::Busy { .. } => "busy",
-                });
-                denied_error(denied)
-            })?;
-            let waited = asked.elapsed();
-            if waited > Duration::from_millis(1) {
-                self.waits.fetch_add(1, Ordering::Relaxed);
-            }
-            metrics::limiter_wait(waited);
+            let turn = match booked.take() {
+                Some(turn) => turn,
+                None => self.take_turn(priority).await?,
+            };
+            let account = &self.accounts[turn.account];
             account.calls.fetch_add(1, Ordering::Relaxed);
             let started = std::time::Instant::now();
             let result = self.send(account, method.clone(), endpoint, query, body.clone()).await;
@@ -386,6 +430,7 @@ impl ClubhouseClient {
             };
             metrics::upstream_call(endpoint, kind, elapsed);
             metrics::upstream_account_call(&account.label, priority.as_str(), kind);
+            drop(turn);
             let label = account.label.as_str();
             match &result {
                 Ok(_) => {
@@ -411,9 +456,9 @@ impl ClubhouseClient {
         }
     }
 
-    /// The account whose turn comes first, once that turn has come, and a
-    /// slot among its calls in flight here.
-    async fn turn(&self, priority: Priority) -> Result<(&Account, Permit), Denied> {
+    /// The account whose turn comes first (its index), once that turn has
+    /// come, and a slot among its calls in flight here.
+    async fn turn(&self, priority: Priority) -> Result<(usize, Permit), Denied> {
         let settings = self.config.limiter;
         let max_wait = priority.max_wait(settings.max_wait);
         let deadline = Instant::now() + max_wait;
@@ -432,16 +477,16 @@ impl ClubhouseClient {
             match shared.book(&candidates, settings.interval, settings.tolerance(priority), max_wait).await {
                 Ok(Some(Booking::Granted { label, start_in })) => {
                     self.shared_ok.store(true, Ordering::Relaxed);
-                    let account = self.account(&label);
-                    let permit = account.limiter.start_at(Instant::now() + start_in, deadline).await?;
-                    return Ok((account, permit));
+                    let index = self.account_index(&label);
+                    let permit = self.accounts[index].limiter.start_at(Instant::now() + start_in, deadline).await?;
+                    return Ok((index, permit));
                 }
                 Ok(Some(Booking::Denied { label, wait, paused })) => {
                     self.shared_ok.store(true, Ordering::Relaxed);
                     return Err(match paused {
                         Some((remaining, reason)) => {
                             // Another replica's pause: this one now knows it too.
-                            self.account(&label).limiter.pause(remaining, reason);
+                            self.accounts[self.account_index(&label)].limiter.pause(remaining, reason);
                             Denied::Paused { remaining, reason }
                         }
                         None => Denied::Busy { wait },
@@ -461,17 +506,15 @@ impl ClubhouseClient {
             }
         }
         // This process's own pacing: the account whose turn comes first.
-        let account = self
-            .accounts
-            .iter()
-            .min_by_key(|a| a.limiter.next_start(priority))
+        let index = (0..self.accounts.len())
+            .min_by_key(|i| self.accounts[*i].limiter.next_start(priority))
             .expect("the configuration has at least one account");
-        let permit = account.limiter.acquire_for(priority).await?;
-        Ok((account, permit))
+        let permit = self.accounts[index].limiter.acquire_for(priority).await?;
+        Ok((index, permit))
     }
 
-    fn account(&self, label: &str) -> &Account {
-        self.accounts.iter().find(|a| a.label == label).unwrap_or(&self.accounts[0])
+    fn account_index(&self, label: &str) -> usize {
+        self.accounts.iter().position(|a| a.label == label).unwrap_or(0)
     }
 
     /// The refusal when every account is paused: the one back first.

@@ -174,4 +174,26 @@ mod tests {
         assert!(parse_accounts("1 a D\n1 b E\n").unwrap_err().contains("twice"));
         assert!(parse_accounts("# nothing\n").unwrap_err().contains("no accounts"));
     }
+
+    #[test]
+    fn the_accounts_file_replaces_the_single_account_variables() {
+        let path = std::env::temp_dir().join(format!("inssa-accounts-{}", std::process::id()));
+        std::fs::write(&path, "11 tok-a DEV-A\n12 tok-b DEV-B\n").unwrap();
+        let file = path.to_string_lossy().into_owned();
+        let config = |vars: &[(&str, &str)]| {
+            let vars: Vec<(String, String)> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+            let lookup = move |name: &str| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+            UpstreamConfig::from_env(&Env::new(&lookup))
+        };
+        let accounts = config(&[("CLUBHOUSE_ACCOUNTS_FILE", &file)]).unwrap().accounts;
+        assert_eq!(accounts.iter().map(|a| a.label.as_str()).collect::<Vec<_>>(), ["11", "12"]);
+        let both = config(&[("CLUBHOUSE_ACCOUNTS_FILE", &file), ("CLUBHOUSE_TOKEN", "t")]).unwrap_err();
+        assert!(both.to_string().contains("not both"), "{both}");
+        let missing = config(&[("CLUBHOUSE_ACCOUNTS_FILE", "/nonexistent/accounts")]).unwrap_err();
+        assert!(missing.to_string().contains("CLUBHOUSE_ACCOUNTS_FILE"), "{missing}");
+        // Without the file: the single account, as before.
+        let single = config(&[]).unwrap().accounts;
+        assert_eq!((single.len(), single[0].label.as_str()), (1, "910000000"));
+        std::fs::remove_file(path).unwrap();
+    }
 }

@@ -10,7 +10,7 @@ mod error;
 mod limiter;
 mod sanitize;
 
-pub use client::{AccountHealth, ClubhouseClient, FetchedProfile, UpstreamConfig, UpstreamHealth};
+pub use client::{AccountHealth, ClubhouseClient, FetchedProfile, Turn, UpstreamConfig, UpstreamHealth};
 pub use config::{parse_accounts, UpstreamAccount, SIMULATOR_BASE_URL};
 pub use error::UpstreamError;
 pub use limiter::{Limiter, LimiterSettings, Priority};
