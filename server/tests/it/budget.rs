@@ -9,10 +9,12 @@ use futures::future::join_all;
 use secrecy::SecretString;
 use serde_json::Value;
 use server::config::Config;
-use services::upstream::{LimiterSettings, UpstreamAccount};
+use services::upstream::{ClubhouseClient, LimiterSettings, Priority, UpstreamAccount};
 use simulator::{SimAccount, SimConfig};
 
-use crate::common::{backdate, same_simulator, spawn_app, spawn_app_on, spawn_app_with, spawn_replica, TestApp};
+use crate::common::{
+    backdate, create_database, same_simulator, spawn_app, spawn_app_on, spawn_app_with, spawn_replica, TestApp,
+};
 
 fn paced(interval_ms: u64, burst: u32, max_wait_ms: u64) -> impl Fn(&mut Config) + Clone {
     move |c: &mut Config| {
@@ -156,6 +158,47 @@ async fn a_banned_account_is_set_aside_and_the_others_carry_on() {
     for text in [ready.to_string(), metrics] {
         assert!(!text.contains("tok-"), "no token is ever shown");
     }
+}
+
+/// Concurrent calls go to whichever account's turn comes first, as booked
+/// by the others: three accounts with a burst of four serve twelve calls
+/// made at once four each, rather than all queueing on the account that was
+/// first when they started. The client itself, so the bookings do overlap.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_calls_spread_over_the_accounts() {
+    let accounts = [(BANNED, "tok-spread-b"), (OTHER, "tok-spread-c")];
+    let sim = simulator::spawn(
+        SimConfig {
+            people: 300,
+            accounts: accounts
+                .iter()
+                .map(|(id, token)| SimAccount { user_id: *id, token: token.to_string(), calls_per_minute: None })
+                .collect(),
+            ..SimConfig::default()
+        },
+        0,
+    )
+    .await
+    .unwrap();
+    let mut config = crate::common::test_config(&create_database().await);
+    crate::common::use_simulator(&mut config, &sim);
+    paced(1000, 4, 200)(&mut config);
+    for (id, token) in accounts {
+        config.upstream.accounts.push(UpstreamAccount {
+            label: id.to_string(),
+            token: SecretString::from(token),
+            user_id: Some(id),
+            device_id: "TEST-DEVICE".into(),
+        });
+    }
+    let db = sqlx::PgPool::connect(&config.database.url).await.unwrap();
+    services::db::migrate(&db, Duration::from_secs(30)).await.unwrap();
+    let client = ClubhouseClient::new(config.upstream).unwrap().with_shared_budget(db).await;
+    let client = &client;
+    let calls = join_all((0..12).map(|_| async move { client.profile_by_id(910_000_001, Priority::FirstView).await }));
+    let answered = calls.await.iter().filter(|r| r.is_ok()).count();
+    let calls: Vec<u64> = sim.sim.account_stats().iter().map(|s| s.calls).collect();
+    assert_eq!((answered, calls), (12, vec![4, 4, 4]), "each account's burst, at once");
 }
 
 /// While one client floods unknown usernames, another's first view of a

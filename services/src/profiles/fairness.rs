@@ -39,13 +39,13 @@ impl Drop for ShareTicket<'_> {
     fn drop(&mut self) {
         let Some((key, permit)) = self.place.take() else { return };
         drop(permit);
-        let mut places = self.share.places.lock().unwrap_or_else(|e| e.into_inner());
-        // Forgotten once no request holds or awaits one of its places.
-        if places.get(&key).is_some_and(|s| Arc::strong_count(s) == 1) {
-            places.remove(&key);
-        }
+        self.share.forget_if_idle(key);
     }
 }
+
+/// Past this many clients, those with nothing in flight are swept out (a
+/// waiter cancelled with its request leaves its entry behind).
+const SWEEP_AT: usize = 10_000;
 
 impl ClientShare {
     /// `per_minute` requests a minute at their own priority, `at_once` in flight.
@@ -57,6 +57,14 @@ impl ClientShare {
         }
     }
 
+    /// Forgets a client once no request holds or awaits one of its places.
+    fn forget_if_idle(&self, key: IpAddr) {
+        let mut places = self.places.lock().unwrap_or_else(|e| e.into_inner());
+        if places.get(&key).is_some_and(|s| Arc::strong_count(s) == 1) {
+            places.remove(&key);
+        }
+    }
+
     /// A ticket for one request that may cost upstream calls at `priority`:
     /// it waits up to `wait` for one of the client's `at_once` places, or is
     /// `None` (told to retry). Without a known address (internal work) no
@@ -64,18 +72,16 @@ impl ClientShare {
     pub async fn admit(&self, client: Option<ClientIp>, priority: Priority, wait: Duration) -> Option<ShareTicket<'_>> {
         let Some(ClientIp(ip)) = client else { return Some(ShareTicket { share: self, place: None, priority }) };
         let key = crate::rate_limit::client_key(ip);
-        let places = self
-            .places
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .entry(key)
-            .or_insert_with(|| Arc::new(Semaphore::new(self.at_once as usize)))
-            .clone();
+        let places = {
+            let mut all = self.places.lock().unwrap_or_else(|e| e.into_inner());
+            if all.len() >= SWEEP_AT {
+                all.retain(|_, s| Arc::strong_count(s) > 1);
+            }
+            all.entry(key).or_insert_with(|| Arc::new(Semaphore::new(self.at_once as usize))).clone()
+        };
         let permit = tokio::time::timeout(wait, places.acquire_owned()).await;
-        let ticket = ShareTicket { share: self, place: None, priority };
         let Ok(Ok(permit)) = permit else {
-            // Dropping this ticket forgets the entry if no one else uses it.
-            drop(ticket);
+            self.forget_if_idle(key);
             return None;
         };
         let priority = if self.within_share.check(ip).is_ok() { priority } else { Priority::Background };
@@ -114,5 +120,11 @@ mod tests {
         assert!(share.admit(None, Priority::FirstView, NOW).await.is_some());
         drop((b, c));
         assert!(share.places.lock().unwrap().is_empty(), "a client with nothing in flight is forgotten");
+        // A client refused after waiting is forgotten too.
+        let held =
+            [share.admit(flooder, Priority::Search, NOW).await, share.admit(flooder, Priority::Search, NOW).await];
+        assert!(share.admit(flooder, Priority::Search, Duration::from_millis(10)).await.is_none());
+        drop(held);
+        assert!(share.places.lock().unwrap().is_empty());
     }
 }

@@ -331,8 +331,10 @@ impl ProfileService {
     /// sharing the database fetch it once: whoever waited for the lock finds
     /// the fresh copy and makes no call. The lock is a session lock on one
     /// pooled connection; no transaction stays open during the call. All of
-    /// the fetch's SQL runs on that connection, so a fetch never needs a
-    /// second one (many concurrent misses would otherwise starve the pool).
+    /// the fetch's SQL runs on that connection, the booking of its first
+    /// upstream call included, so a fetch needs no second one (many
+    /// concurrent misses would otherwise starve the pool); only a second
+    /// call (the search a username may need) books on the pool.
     ///
     /// A refresh (`user_id` known) asks by id: it follows a rename, and a
     /// "not found" then means the account is gone.
@@ -344,14 +346,13 @@ impl ProfileService {
                 retry_after: None,
             });
         };
-        // The call's turn is booked while the lock is taken: the booking's
-        // round trip costs a miss nothing. (A turn booked for a fetch another
-        // replica just made is dropped unused.)
-        let (locked, turn) = tokio::join!(self.lock_and_recheck(&key), self.client.take_turn(priority));
-        let mut lock = match locked {
+        let mut lock = match self.lock_and_recheck(&key).await {
             Ok(lock) => lock,
             Err(outcome) => return outcome,
         };
+        // Booked after the re-check (a fetch another replica just made costs
+        // no turn), on the lock's connection.
+        let turn = self.client.take_turn(priority, lock.as_deref_mut()).await;
         let fetched = match (turn, user_id) {
             (Err(e), _) => Err(e),
             (Ok(turn), Some(id)) => self.client.profile_by_id_in(Some(turn), id, priority).await,

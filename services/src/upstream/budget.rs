@@ -10,7 +10,7 @@
 
 use std::time::Duration;
 
-use sqlx::{PgPool, Row};
+use sqlx::{PgConnection, PgPool, Row};
 
 use super::limiter::PauseReason;
 
@@ -50,36 +50,53 @@ impl SharedBudget {
         SharedBudget { db }
     }
 
-    /// Creates the rows of accounts not seen before (never resets one:
-    /// another replica may be using it).
+    /// Creates the rows of accounts not seen before (never resets a
+    /// schedule: another replica may be using it). An account set aside for
+    /// a refused token gets another try: a start is when a token is replaced.
     pub async fn register(&self, labels: &[String]) -> Result<(), sqlx::Error> {
         sqlx::query("insert into upstream_accounts (label) select unnest($1::text[]) on conflict (label) do nothing")
             .bind(labels)
             .execute(&self.db)
-            .await
-            .map(|_| ())
+            .await?;
+        sqlx::query(
+            "update upstream_accounts set paused_until = null, pause_reason = null
+             where label = any($1) and pause_reason like 'unauthorized:%'",
+        )
+        .bind(labels)
+        .execute(&self.db)
+        .await
+        .map(|_| ())
     }
 
     /// Books the earliest turn among `labels`: GCRA with `interval` between
     /// calls and `tolerance` ahead of the schedule, not starting before a
-    /// pause ends, granted only if it starts within `max_wait`. The row is
-    /// locked for the statement only.
+    /// pause ends, granted only if it starts within `max_wait`. The rows are
+    /// locked for the statement only; all candidates are locked before one
+    /// is chosen, so concurrent bookings choose from what the others booked
+    /// (locking only the chosen row would send them all to the account that
+    /// was first when they started). On `conn` when given (a fetch's own
+    /// connection), else on the pool.
     pub async fn book(
         &self,
+        conn: Option<&mut PgConnection>,
         labels: &[String],
         interval: Duration,
         tolerance: Duration,
         max_wait: Duration,
     ) -> Result<Option<Booking>, sqlx::Error> {
-        let row = sqlx::query(
-            "with pick as (
-                 select label, tat, pause_reason,
-                        greatest(now(), coalesce(paused_until, now())) as base
+        let query = sqlx::query(
+            "with locked as (
+                 select label, tat, paused_until, pause_reason
                  from upstream_accounts
                  where label = any($1)
+                 order by label
+                 for update
+             ), pick as (
+                 select label, tat, pause_reason,
+                        greatest(now(), coalesce(paused_until, now())) as base
+                 from locked
                  order by greatest(tat - make_interval(secs => $3), now(), coalesce(paused_until, now())), label
                  limit 1
-                 for update
              ), start as (
                  select label, tat, base, pause_reason,
                         greatest(greatest(tat, base) - make_interval(secs => $3), base) as starts_at
@@ -104,9 +121,11 @@ impl SharedBudget {
         .bind(labels)
         .bind(secs(interval))
         .bind(secs(tolerance))
-        .bind(secs(max_wait))
-        .fetch_optional(&self.db)
-        .await?;
+        .bind(secs(max_wait));
+        let row = match conn {
+            Some(conn) => query.fetch_optional(conn).await?,
+            None => query.fetch_optional(&self.db).await?,
+        };
         let Some(row) = row else { return Ok(None) };
         let label: String = row.try_get("label")?;
         let start_in = duration(row.try_get("start_in")?);

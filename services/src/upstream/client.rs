@@ -14,7 +14,7 @@ use domain::{
 use rand::Rng;
 use reqwest::{header, Method, StatusCode};
 use serde_json::{json, Value};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use tokio::time::Instant;
 
 use crate::metrics;
@@ -129,6 +129,9 @@ pub struct ClubhouseClient {
     shared: Option<SharedBudget>,
     /// Whether the last booking reached the shared budget.
     shared_ok: AtomicBool,
+    /// After the shared budget failed, when to ask it again (meanwhile
+    /// this process paces on its own rather than wait on every call).
+    shared_retry_at: Mutex<Option<Instant>>,
     /// Callers who waited for a turn / were refused one, all accounts.
     waits: AtomicU64,
     denials: AtomicU64,
@@ -138,6 +141,11 @@ pub struct ClubhouseClient {
 const HIGH_USAGE_MARKER: &str = "high usage";
 /// Cap on any pause the upstream asks for, so a bogus header cannot stop us for days.
 const MAX_PAUSE: Duration = Duration::from_secs(3600);
+/// Longest a booking in the shared budget may take.
+const BOOKING_TIMEOUT: Duration = Duration::from_secs(1);
+/// After the shared budget failed, how long this process paces on its own
+/// before asking it again.
+const SHARED_RETRY_AFTER: Duration = Duration::from_secs(5);
 
 impl Account {
     fn new(account: &UpstreamAccount, config: &UpstreamConfig) -> Account {
@@ -216,6 +224,7 @@ impl ClubhouseClient {
             config,
             shared: None,
             shared_ok: AtomicBool::new(false),
+            shared_retry_at: Mutex::new(None),
             waits: AtomicU64::new(0),
             denials: AtomicU64::new(0),
         })
@@ -284,11 +293,12 @@ impl ClubhouseClient {
         self.get_profile(json!({ "user_id": user_id }), priority, turn).await
     }
 
-    /// Books a call's turn ahead of the call, so the booking's round trip
-    /// can overlap other work (the fetch lock); dropping it wastes the turn.
-    pub async fn take_turn(&self, priority: Priority) -> Result<Turn, UpstreamError> {
+    /// Books a call's turn ahead of the call, on `conn` when given (a
+    /// fetch books on the connection holding its lock, so it never needs a
+    /// second one); dropping the turn wastes it.
+    pub async fn take_turn(&self, priority: Priority, conn: Option<&mut PgConnection>) -> Result<Turn, UpstreamError> {
         let asked = std::time::Instant::now();
-        let (account, permit) = self.turn(priority).await.map_err(|denied| {
+        let (account, permit) = self.turn(priority, conn).await.map_err(|denied| {
             self.denials.fetch_add(1, Ordering::Relaxed);
             metrics::limiter_denied(match denied {
                 Denied::Paused { reason, .. } => reason.as_str(),
@@ -416,7 +426,7 @@ impl ClubhouseClient {
             attempts += 1;
             let turn = match booked.take() {
                 Some(turn) => turn,
-                None => self.take_turn(priority).await?,
+                None => self.take_turn(priority, None).await?,
             };
             let account = &self.accounts[turn.account];
             account.calls.fetch_add(1, Ordering::Relaxed);
@@ -458,11 +468,13 @@ impl ClubhouseClient {
 
     /// The account whose turn comes first (its index), once that turn has
     /// come, and a slot among its calls in flight here.
-    async fn turn(&self, priority: Priority) -> Result<(usize, Permit), Denied> {
+    async fn turn(&self, priority: Priority, conn: Option<&mut PgConnection>) -> Result<(usize, Permit), Denied> {
         let settings = self.config.limiter;
         let max_wait = priority.max_wait(settings.max_wait);
         let deadline = Instant::now() + max_wait;
-        if let Some(shared) = &self.shared {
+        let retry_at = *self.shared_retry_at.lock().unwrap_or_else(|e| e.into_inner());
+        let shared = self.shared.as_ref().filter(|_| retry_at.is_none_or(|at| Instant::now() >= at));
+        if let Some(shared) = shared {
             // Accounts this replica knows to be paused past the wait are not
             // worth a round trip; when that is all of them, refuse at once.
             let candidates: Vec<String> = self
@@ -474,10 +486,20 @@ impl ClubhouseClient {
             if candidates.is_empty() {
                 return Err(self.soonest_pause());
             }
-            match shared.book(&candidates, settings.interval, settings.tolerance(priority), max_wait).await {
+            let booking = shared.book(conn, &candidates, settings.interval, settings.tolerance(priority), max_wait);
+            // A booking the database is too slow to answer is given up,
+            // like one it cannot answer.
+            let booking = match tokio::time::timeout(BOOKING_TIMEOUT, booking).await {
+                Ok(booking) => booking,
+                Err(_) => Err(sqlx::Error::PoolTimedOut),
+            };
+            match booking {
                 Ok(Some(Booking::Granted { label, start_in })) => {
                     self.shared_ok.store(true, Ordering::Relaxed);
                     let index = self.account_index(&label);
+                    // This process's own schedule follows, so pacing here
+                    // while the database is away starts from what was used.
+                    self.accounts[index].limiter.follow(Instant::now() + start_in);
                     let permit = self.accounts[index].limiter.start_at(Instant::now() + start_in, deadline).await?;
                     return Ok((index, permit));
                 }
@@ -499,8 +521,12 @@ impl ClubhouseClient {
                     }
                 }
                 Err(e) => {
+                    *self.shared_retry_at.lock().unwrap_or_else(|e| e.into_inner()) =
+                        Some(Instant::now() + SHARED_RETRY_AFTER);
                     if self.shared_ok.swap(false, Ordering::Relaxed) {
-                        tracing::error!("shared upstream budget unavailable; pacing in this process meanwhile: {e}");
+                        tracing::error!(
+                            "shared upstream budget unavailable; each replica paces on its own meanwhile: {e}"
+                        );
                     }
                 }
             }

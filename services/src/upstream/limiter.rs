@@ -45,7 +45,8 @@ pub enum Priority {
     Search,
     /// The refresh of a stale profile, which is served meanwhile.
     Refresh,
-    /// Work no one waits for (the history scheduler).
+    /// Work no one waits for: requests of a client past its share of the
+    /// budget (and, later, the history scheduler).
     Background,
 }
 
@@ -257,9 +258,11 @@ impl Limiter {
         Ok(start)
     }
 
-    /// Counts a caller refused before it got here (by the shared budget).
-    pub fn count_denial(&self) {
-        self.denials.fetch_add(1, Ordering::Relaxed);
+    /// Moves this schedule past a call starting at `start` (booked in the
+    /// shared budget), as if it had been booked here.
+    pub fn follow(&self, start: Instant) {
+        let mut schedule = self.schedule.lock().unwrap_or_else(|e| e.into_inner());
+        schedule.tat = schedule.tat.max(start) + self.settings.interval;
     }
 
     /// Stops all calls for `duration` (a longer pause already set wins).
