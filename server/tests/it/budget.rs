@@ -104,37 +104,40 @@ async fn a_pause_one_replica_sets_holds_for_all() {
 
 const BANNED: u64 = 910_000_101;
 const OTHER: u64 = 910_000_102;
+/// Two accounts besides the simulator's default one.
+const EXTRA_ACCOUNTS: [(u64, &str); 2] = [(BANNED, "tok-extra-b"), (OTHER, "tok-extra-c")];
+
+/// A simulator that knows [`EXTRA_ACCOUNTS`] too.
+async fn simulator_with_extra_accounts() -> simulator::RunningSimulator {
+    let accounts = EXTRA_ACCOUNTS
+        .iter()
+        .map(|(id, token)| SimAccount { user_id: *id, token: token.to_string(), calls_per_minute: None })
+        .collect();
+    simulator::spawn(SimConfig { people: 300, accounts, ..SimConfig::default() }, 0).await.unwrap()
+}
+
+/// Configures [`EXTRA_ACCOUNTS`] after the default one.
+fn add_extra_accounts(config: &mut Config) {
+    for (id, token) in EXTRA_ACCOUNTS {
+        config.upstream.accounts.push(UpstreamAccount {
+            label: id.to_string(),
+            token: SecretString::from(token),
+            user_id: Some(id),
+            device_id: "TEST-DEVICE".into(),
+        });
+    }
+}
 
 /// Three accounts, one banned: it is set aside after its first refusal and
 /// reported; every visitor is still served by the other two.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_banned_account_is_set_aside_and_the_others_carry_on() {
-    let accounts = [(BANNED, "tok-banned-b"), (OTHER, "tok-other-c")];
-    let sim = simulator::spawn(
-        SimConfig {
-            people: 300,
-            accounts: accounts
-                .iter()
-                .map(|(id, token)| SimAccount { user_id: *id, token: token.to_string(), calls_per_minute: None })
-                .collect(),
-            ..SimConfig::default()
-        },
-        0,
-    )
-    .await
-    .unwrap();
+    let sim = simulator_with_extra_accounts().await;
     sim.sim.set_account_banned(BANNED, true);
-    let app = spawn_app_on(sim, move |c| {
+    let app = spawn_app_on(sim, |c| {
         // One call per account per 200 ms: the accounts take turns.
         paced(200, 1, 3000)(c);
-        for (id, token) in accounts {
-            c.upstream.accounts.push(UpstreamAccount {
-                label: id.to_string(),
-                token: SecretString::from(token),
-                user_id: Some(id),
-                device_id: "TEST-DEVICE".into(),
-            });
-        }
+        add_extra_accounts(c);
     })
     .await;
     let names = app.sim.sim.usernames();
@@ -166,31 +169,11 @@ async fn a_banned_account_is_set_aside_and_the_others_carry_on() {
 /// first when they started. The client itself, so the bookings do overlap.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_calls_spread_over_the_accounts() {
-    let accounts = [(BANNED, "tok-spread-b"), (OTHER, "tok-spread-c")];
-    let sim = simulator::spawn(
-        SimConfig {
-            people: 300,
-            accounts: accounts
-                .iter()
-                .map(|(id, token)| SimAccount { user_id: *id, token: token.to_string(), calls_per_minute: None })
-                .collect(),
-            ..SimConfig::default()
-        },
-        0,
-    )
-    .await
-    .unwrap();
+    let sim = simulator_with_extra_accounts().await;
     let mut config = crate::common::test_config(&create_database().await);
     crate::common::use_simulator(&mut config, &sim);
     paced(1000, 4, 200)(&mut config);
-    for (id, token) in accounts {
-        config.upstream.accounts.push(UpstreamAccount {
-            label: id.to_string(),
-            token: SecretString::from(token),
-            user_id: Some(id),
-            device_id: "TEST-DEVICE".into(),
-        });
-    }
+    add_extra_accounts(&mut config);
     let db = sqlx::PgPool::connect(&config.database.url).await.unwrap();
     services::db::migrate(&db, Duration::from_secs(30)).await.unwrap();
     let client = ClubhouseClient::new(config.upstream).unwrap().with_shared_budget(db).await;

@@ -150,14 +150,9 @@ const SHARED_RETRY_AFTER: Duration = Duration::from_secs(5);
 impl Account {
     fn new(account: &UpstreamAccount, config: &UpstreamConfig) -> Account {
         let mut headers = header::HeaderMap::new();
-        let mut add = |name: &'static str, value: &str| {
-            if let Ok(value) = header::HeaderValue::from_str(value) {
-                headers.insert(name, value);
-            }
-        };
-        add("ch-deviceid", &account.device_id);
+        add_header(&mut headers, "ch-deviceid", &account.device_id);
         if let Some(user_id) = account.user_id {
-            add("ch-userid", &user_id.to_string());
+            add_header(&mut headers, "ch-userid", &user_id.to_string());
         }
         if let Ok(mut auth) = header::HeaderValue::from_str(&format!("Token {}", account.token.expose_secret())) {
             // Keeps the token out of reqwest's and hyper's Debug output.
@@ -198,16 +193,11 @@ impl ClubhouseClient {
     /// or tests of the client itself); see [`Self::with_shared_budget`].
     pub fn new(config: UpstreamConfig) -> Result<ClubhouseClient, reqwest::Error> {
         let mut headers = header::HeaderMap::new();
-        let mut add = |name: &'static str, value: &str| {
-            if let Ok(value) = header::HeaderValue::from_str(value) {
-                headers.insert(name, value);
-            }
-        };
-        add("accept", "application/json");
-        add("ch-appbuild", &config.app_build);
-        add("ch-appversion", &config.app_version);
-        add("ch-locale", &config.locale);
-        add("ch-languages", &config.locale.replace('_', "-"));
+        add_header(&mut headers, "accept", "application/json");
+        add_header(&mut headers, "ch-appbuild", &config.app_build);
+        add_header(&mut headers, "ch-appversion", &config.app_version);
+        add_header(&mut headers, "ch-locale", &config.locale);
+        add_header(&mut headers, "ch-languages", &config.locale.replace('_', "-"));
         let http = reqwest::Client::builder()
             .user_agent(format!("clubhouse/android/{}", config.app_build))
             .default_headers(headers)
@@ -651,6 +641,14 @@ impl Account {
     fn record_success(&self) {
         self.consecutive_failures.store(0, Ordering::Relaxed);
         self.outcomes.lock().unwrap_or_else(|e| e.into_inner()).last_success = Some(Utc::now());
+    }
+}
+
+/// Adds a header whose value the configuration checked; one that is not
+/// header text is left out rather than sent broken.
+fn add_header(headers: &mut header::HeaderMap, name: &'static str, value: &str) {
+    if let Ok(value) = header::HeaderValue::from_str(value) {
+        headers.insert(name, value);
     }
 }
 
