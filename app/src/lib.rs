@@ -22,6 +22,8 @@ pub mod escape;
 #[cfg(feature = "ssr")]
 pub mod format;
 #[cfg(feature = "ssr")]
+pub mod history_text;
+#[cfg(feature = "ssr")]
 pub mod linkify;
 #[cfg(feature = "ssr")]
 pub mod pages;

@@ -18,6 +18,16 @@ pub async fn lookup_profile(username: Username) -> ProfileLookup {
     services().profiles.lookup(&username, client_ip()).await
 }
 
+/// A person's history; `None` when the database cannot answer (logged).
+pub async fn person_history(user_id: u64) -> Option<services::history::PersonHistory> {
+    services()
+        .history
+        .of_person(user_id)
+        .await
+        .map_err(|e| tracing::error!("history of {user_id} unavailable: {e}"))
+        .ok()
+}
+
 pub async fn search_people(query: String) -> SearchResults {
     services().profiles.search(&query, client_ip()).await
 }

@@ -12,6 +12,7 @@ use crate::{
     components::layout::Layout,
     csp,
     pages::{
+        history::HistoryRoute,
         home::HomePage,
         not_found::NotFoundPage,
         profile::HandlePage,
@@ -124,6 +125,7 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("waitlist"), StaticSegment("left")) view=LeftPage />
                     // `/@username` and the original site's `/username`.
                     <Route path=ParamSegment("handle") view=HandlePage ssr=SsrMode::Async />
+                    <Route path=(ParamSegment("handle"), StaticSegment("history")) view=HistoryRoute ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

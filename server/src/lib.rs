@@ -67,10 +67,11 @@ impl Application {
         let images = http::images::ImageProxy::new(config.image_hosts.clone(), config.image_fetches_at_once)
             .map_err(StartError::Upstream)?;
         let waitlist = Arc::new(waitlist::WaitlistService::new(db.clone(), &config.waitlist));
+        let history = services::history::HistoryService { db: db.clone() };
         let state = AppState {
             leptos_options,
             db,
-            services: Services { site, profiles: profiles.clone(), waitlist },
+            services: Services { site, profiles: profiles.clone(), history, waitlist },
             images,
             trusted_proxies: config.trusted_proxies.clone(),
             draining: Arc::new(std::sync::atomic::AtomicBool::new(false)),
@@ -108,7 +109,8 @@ impl Application {
         let profiles = state.services.profiles.clone();
         let heard = profiles.changes().subscribe();
         let watch = tokio::spawn(profiles.clone().watch_changes());
-        let refresh = tokio::spawn(profiles.run_refreshes());
+        let refresh = tokio::spawn(profiles.clone().run_refreshes());
+        let scheduler = tokio::spawn(profiles.run_history_scheduler());
         let follow = tokio::spawn(state.pages.clone().follow_changes(heard));
         let app = http::router(state);
         let (stopped_tx, stopped_rx) = tokio::sync::oneshot::channel::<()>();
@@ -136,6 +138,7 @@ impl Application {
         upkeep.abort();
         watch.abort();
         refresh.abort();
+        scheduler.abort();
         follow.abort();
         result
     }

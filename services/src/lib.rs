@@ -6,6 +6,7 @@
 
 pub mod config;
 pub mod db;
+pub mod history;
 pub mod metrics;
 pub mod profiles;
 pub mod rate_limit;
@@ -23,6 +24,7 @@ use waitlist::WaitlistService;
 pub struct Services {
     pub site: SiteSettings,
     pub profiles: Arc<ProfileService>,
+    pub history: history::HistoryService,
     pub waitlist: Arc<WaitlistService>,
 }
 

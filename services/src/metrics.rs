@@ -108,6 +108,34 @@ pub fn profile_refresh(result: &'static str) {
     counter!("profile_refreshes_total", "result" => result).increment(1);
 }
 
+/// A stored copy's history: `changed` (a new version) or `unchanged` (a
+/// sample only).
+pub fn profile_version(changed: bool) {
+    counter!("profile_versions_total", "result" => if changed { "changed" } else { "unchanged" }).increment(1);
+}
+
+/// How a scheduled background refresh ended: `refreshed`, `gone`,
+/// `postponed` (no turn in the budget: tried on a later round), `failed` or
+/// `not_found` (a name a feed asked for does not exist). A refresh another
+/// replica had just made counts as `refreshed`, without a call.
+pub fn history_refresh(result: &'static str) {
+    counter!("history_scheduled_refreshes_total", "result" => result).increment(1);
+}
+
+/// What the history scheduler saw on its last round: people watched, and
+/// those due a refresh (at most one round's batch).
+pub fn history_round(watched: i64, due: usize) {
+    gauge!("history_watched_people").set(watched as f64);
+    gauge!("history_due_people").set(due as f64);
+    counter!("history_scheduler_rounds_total").increment(1);
+}
+
+/// Versions and samples retention deleted.
+pub fn history_pruned(versions: u64, samples: u64) {
+    counter!("history_pruned_total", "kind" => "versions").increment(versions);
+    counter!("history_pruned_total", "kind" => "samples").increment(samples);
+}
+
 pub fn upstream_call(endpoint: &'static str, result: &'static str, elapsed: Duration) {
     counter!("upstream_requests_total", "endpoint" => endpoint, "result" => result).increment(1);
     histogram!("upstream_request_duration_seconds", "endpoint" => endpoint).record(elapsed.as_secs_f64());

@@ -77,6 +77,9 @@ pub struct Dataset {
     by_id: HashMap<u64, usize>,
     /// People the seed made; added people come after them.
     generated: usize,
+    /// Where the synthetic crowd starts (fixtures and special accounts come
+    /// before it): the people drift changes.
+    crowd_from: usize,
     /// The id the next added person gets: above every id so far.
     next_id: u64,
 }
@@ -100,7 +103,8 @@ impl std::fmt::Display for PeopleError {
 }
 
 /// The keys `update` knows.
-const UPDATABLE: &str = "name, bio, twitter, instagram, photo_url, num_followers, num_following, username";
+const UPDATABLE: &str =
+    "name, bio, twitter, instagram, photo_url, num_followers, num_following, username, clubs, invited_by";
 
 /// The host real avatars lived on; fixture photo URLs are rewritten from it
 /// to the simulator's own avatar route.
@@ -115,13 +119,14 @@ impl Dataset {
         builder.fixture_people();
         builder.club_pool(320);
         builder.special_people();
+        let crowd_from = builder.people.len();
         builder.crowd(people);
         let by_username =
             builder.people.iter().enumerate().map(|(i, p)| (p.username.to_ascii_lowercase(), i)).collect();
         let by_id = builder.people.iter().enumerate().map(|(i, p)| (p.user_id, i)).collect();
         let next_id = builder.people.iter().map(|p| p.user_id).max().unwrap_or(910000000) + 1;
         let generated = builder.people.len();
-        Dataset { people: builder.people, clubs: builder.clubs, by_username, by_id, generated, next_id }
+        Dataset { people: builder.people, clubs: builder.clubs, by_username, by_id, generated, crowd_from, next_id }
     }
 
     /// See `Simulator::delete_person`.
@@ -205,6 +210,30 @@ impl Dataset {
                 "photo_url" => person.photo = text(key, value)?.map(|url| photo_from_url(url, avatars)),
                 "num_followers" => person.num_followers = count(key, value)?,
                 "num_following" => person.num_following = count(key, value)?,
+                "clubs" => {
+                    let ids = value
+                        .as_array()
+                        .ok_or_else(|| PeopleError::Invalid("clubs must be a list of club ids".into()))?;
+                    let mut clubs = Vec::with_capacity(ids.len());
+                    for id in ids {
+                        let id =
+                            id.as_u64().ok_or_else(|| PeopleError::Invalid("a club id is a whole number".into()))?;
+                        let club = self.clubs.iter().position(|c| c.club_id == id);
+                        clubs.push(club.ok_or_else(|| PeopleError::Invalid(format!("no club has the id {id}")))?);
+                    }
+                    person.clubs = clubs;
+                }
+                "invited_by" => {
+                    person.invited_by = match value {
+                        Value::Null => None,
+                        Value::String(name) => match self.by_username.get(&name.to_ascii_lowercase()) {
+                            Some(&i) if i != index => Some(i),
+                            Some(_) => return Err(PeopleError::Invalid("no one nominates themselves".into())),
+                            None => return Err(PeopleError::NotFound(name.clone())),
+                        },
+                        _ => return Err(PeopleError::Invalid("invited_by must be a username or null".into())),
+                    }
+                }
                 "username" => {
                     let Some(new) = value.as_str() else {
                         return Err(PeopleError::Invalid("username must be a string".into()));
@@ -233,6 +262,49 @@ impl Dataset {
         }
         self.people[index] = person;
         Ok(())
+    }
+
+    /// One step of drift: a few of the crowd gain (or now and then lose)
+    /// followers, fewer change whom they follow, and about one in twenty of
+    /// those adds to their bio. Fixtures never drift. Returns how many
+    /// people changed.
+    pub fn drift(&mut self, rng: &mut Rng) -> usize {
+        const BIO_NEWS: &[&str] = &[
+            "Now hosting weekly rooms.",
+            "New podcast out!",
+            "매주 수요일 방 열어요.",
+            "Open to collaborations.",
+            "Back after a break.",
+        ];
+        let crowd = self.crowd_from..self.generated;
+        if crowd.is_empty() {
+            return 0;
+        }
+        let changes = (crowd.len() / 100).max(1);
+        let mut changed = 0;
+        for _ in 0..changes {
+            let index = crowd.start + rng.below(crowd.len() as u64) as usize;
+            let person = &mut self.people[index];
+            if person.deleted {
+                continue;
+            }
+            let step = rng.below(person.num_followers / 50 + 3);
+            person.num_followers = if rng.chance(0.2) {
+                person.num_followers.saturating_sub(step / 3)
+            } else {
+                person.num_followers + step
+            };
+            if rng.chance(0.1) {
+                person.num_following += rng.below(3);
+            }
+            if rng.chance(0.05) {
+                let news = *rng.pick(BIO_NEWS);
+                let bio = person.bio.take().unwrap_or_default();
+                person.bio = Some(if bio.is_empty() { news.to_owned() } else { format!("{bio}\n{news}") });
+            }
+            changed += 1;
+        }
+        changed
     }
 
     pub fn by_username(&self, username: &str) -> Option<&Person> {

@@ -53,6 +53,9 @@ pub struct SimConfig {
     /// The address clients reach the simulator at, for photo URLs, when it
     /// differs from the listening address (behind a proxy, in a container).
     pub public_base_url: Option<String>,
+    /// Drift: every this often a few of the crowd change (followers, now
+    /// and then a bio), seeded by `seed`, so histories grow on their own.
+    pub drift_every: Option<std::time::Duration>,
 }
 
 impl Default for SimConfig {
@@ -65,6 +68,7 @@ impl Default for SimConfig {
             seed: 42,
             people: 3000,
             public_base_url: None,
+            drift_every: None,
         }
     }
 }
@@ -126,6 +130,7 @@ pub struct Simulator {
     avatar_cache: Mutex<HashMap<String, Arc<[u8]>>>,
     /// Keys only the account itself sees in its own profile.
     self_view_keys: Value,
+    drift_rng: Mutex<rng::Rng>,
 }
 
 /// Generated avatars kept in memory; past this many the cache starts over.
@@ -138,6 +143,7 @@ impl Simulator {
             panic!("invalid SimConfig: {e}");
         }
         let data = RwLock::new(Dataset::generate(config.seed, config.people));
+        let config_seed = config.seed;
         let accounts = Accounts::new(&config);
         let self_view_keys = serde_json::from_str(include_str!("../fixtures/get_profile.self_extra_keys.json"))
             .expect("the self-view fixture is JSON");
@@ -152,7 +158,15 @@ impl Simulator {
             base_url: OnceLock::new(),
             avatar_cache: Mutex::new(HashMap::new()),
             self_view_keys,
+            drift_rng: Mutex::new(rng::Rng::new(config_seed ^ 0xd71f7)),
         }
+    }
+
+    /// One step of drift (see [`SimConfig::drift_every`]); returns how many
+    /// people changed.
+    pub fn drift_step(&self) -> usize {
+        let mut rng = self.drift_rng.lock().unwrap_or_else(|e| e.into_inner());
+        self.data_mut().drift(&mut rng)
     }
 
     pub fn config(&self) -> &SimConfig {
@@ -325,6 +339,19 @@ pub async fn spawn_on(config: SimConfig, addr: SocketAddr) -> std::io::Result<Ru
     let listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
     });
+    if let Some(every) = sim.config.drift_every.filter(|d| !d.is_zero()) {
+        let drifting = Arc::downgrade(&sim);
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(every);
+            ticks.tick().await;
+            loop {
+                ticks.tick().await;
+                let Some(sim) = drifting.upgrade() else { break };
+                let changed = sim.drift_step();
+                tracing::debug!(changed, "drift");
+            }
+        });
+    }
     tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, routes).await {
             tracing::error!("the simulator stopped: {e}");

@@ -19,6 +19,8 @@ Options:
   --calls-per-minute N
                      per-token limit over any 60 s, answered 429 beyond it (default none)
   --latency-ms N     added latency per API call (default 0)
+  --drift SECS       every SECS seconds a few of the synthetic crowd change: followers
+                     (mostly up), now and then a bio; seeded by --seed (default off)
   -h, --help         this text
 
 Faults can be changed at run time: PUT /_sim/faults with a JSON body such as
@@ -26,7 +28,9 @@ Faults can be changed at run time: PUT /_sim/faults with a JSON body such as
 counters, DELETE /_sim/calls resets them (and the account stats).
 GET /_sim/accounts reads each account's stats, by user id; PUT /_sim/accounts/ID
 with {\"banned\": true} bans one. POST /_sim/people {\"username\": \"…\"} adds a
-person, PUT /_sim/people/NAME with fields changes one, DELETE removes one.";
+person, PUT /_sim/people/NAME with fields changes one (name, bio, twitter,
+instagram, photo_url, num_followers, num_following, username, clubs: [club ids],
+invited_by: username), DELETE removes one; the change shows in the next get_profile.";
 
 #[derive(Debug)]
 struct Options {
@@ -66,6 +70,7 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Option<Options>, String> 
                 )
             }
             "--latency-ms" => latency_ms = number("milliseconds")?,
+            "--drift" => config.drift_every = Some(std::time::Duration::from_secs(number("seconds")?.max(1))),
             other => return Err(format!("unknown option {other}")),
         }
     }

@@ -1,4 +1,5 @@
 pub mod avatar;
+pub mod chart;
 pub mod layout;
 pub mod message;
 pub mod person_list;

@@ -1,3 +1,4 @@
+pub mod history;
 pub mod home;
 pub mod not_found;
 pub mod profile;

@@ -111,71 +111,75 @@ fn ProfileView(entry: ProfileEntry, lang: Lang) -> impl IntoView {
         .map(|t| month_year(t.with_timezone(&Utc), lang));
 
     view! {
-        <Title text=escape::html_text(&title) />
-        <Meta name="description" content=description.clone() />
-        <Link rel="canonical" href=page_url.clone() />
-        <Meta property="og:type" content="profile" />
-        <Meta property="og:site_name" content="inssa" />
-        <Meta property="og:title" content=title.clone() />
-        <Meta property="og:description" content=description.clone() />
-        <Meta property="og:image" content=image.clone() />
-        <Meta property="og:url" content=page_url />
-        <Meta property="og:locale" content=if lang == Lang::Ko { "ko_KR" } else { "en_US" } />
-        <Meta property="profile:username" content=username.clone() />
-        <Meta name="twitter:card" content="summary" />
-        <Meta name="twitter:title" content=title />
-        <Meta name="twitter:description" content=description />
-        <Meta name="twitter:image" content=image />
+            <Title text=escape::html_text(&title) />
+            <Meta name="description" content=description.clone() />
+            <Link rel="canonical" href=page_url.clone() />
+            <Link rel="alternate" type_="application/atom+xml" href=format!("/@{username}/feed.atom")
+                title=format!("{} @{username}", lang.history_text().feed_title) />
+            <Meta property="og:type" content="profile" />
+            <Meta property="og:site_name" content="inssa" />
+            <Meta property="og:title" content=title.clone() />
+            <Meta property="og:description" content=description.clone() />
+            <Meta property="og:image" content=image.clone() />
+            <Meta property="og:url" content=page_url />
+            <Meta property="og:locale" content=if lang == Lang::Ko { "ko_KR" } else { "en_US" } />
+            <Meta property="profile:username" content=username.clone() />
+            <Meta name="twitter:card" content="summary" />
+            <Meta name="twitter:title" content=title />
+            <Meta name="twitter:description" content=description />
+            <Meta name="twitter:image" content=image />
 
-        <article class="space-y-8" data-testid="profile">
-            <header class="flex flex-col items-center gap-4 text-center sm:flex-row sm:items-start sm:text-left">
-                <Avatar url=p.photo_url.clone() alt=name.clone() size=AvatarSize::Large />
-                <div class="min-w-0 space-y-1">
-                    <h1 class="text-3xl font-extrabold break-words" data-testid="profile-name">{name.clone()}</h1>
-                    <p class="text-stone-500" data-testid="profile-username">"@"{username.clone()}</p>
-                    <Counts profile=p.clone() lang />
-                    <p class="text-sm text-stone-500">
-                        {joined.map(|j| format!("{} {j}", text.joined))}
-                    </p>
-                    <SocialLinks profile=p.clone() />
-                </div>
-            </header>
+            <article class="space-y-8" data-testid="profile">
+                <header class="flex flex-col items-center gap-4 text-center sm:flex-row sm:items-start sm:text-left">
+                    <Avatar url=p.photo_url.clone() alt=name.clone() size=AvatarSize::Large />
+                    <div class="min-w-0 space-y-1">
+                        <h1 class="text-3xl font-extrabold break-words" data-testid="profile-name">{name.clone()}</h1>
+                        <p class="text-stone-500" data-testid="profile-username">"@"{username.clone()}</p>
+                        <Counts profile=p.clone() lang />
+                        <p class="text-sm text-stone-500">
+                            {joined.map(|j| format!("{} {j}", text.joined))}
+                        </p>
+                        <SocialLinks profile=p.clone() />
+                    </div>
+                </header>
 
-            <Bio bio=p.bio.clone() text />
+                <Bio bio=p.bio.clone() text />
 
-            {p.invited_by_user_profile.clone().and_then(|n| {
-                let nominator = Username::parse(n.username.as_deref()?).ok()?;
-                let label = n.name.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| nominator.to_string());
-                Some(view! {
-                    <section>
-                        <h2 class="mb-2 text-sm font-semibold uppercase tracking-wide text-stone-500">{text.nominated_by}</h2>
-                        <a href=nominator.page_path() data-testid="nominated-by"
-                            class="inline-flex items-center gap-3 rounded-2xl border border-stone-200 p-3 hover:bg-stone-100 dark:border-stone-800 dark:hover:bg-stone-900">
-                            <Avatar url=n.photo_url.clone() alt=label.clone() size=AvatarSize::Small />
-                            <span>
-                                <span class="block font-semibold">{label}</span>
-                                <span class="block text-sm text-stone-500">"@"{nominator.to_string()}</span>
-                            </span>
-                        </a>
-                    </section>
-                })
-            })}
+                {p.invited_by_user_profile.clone().and_then(|n| {
+                    let nominator = Username::parse(n.username.as_deref()?).ok()?;
+                    let label = n.name.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| nominator.to_string());
+                    Some(view! {
+                        <section>
+                            <h2 class="mb-2 text-sm font-semibold uppercase tracking-wide text-stone-500">{text.nominated_by}</h2>
+                            <a href=nominator.page_path() data-testid="nominated-by"
+                                class="inline-flex items-center gap-3 rounded-2xl border border-stone-200 p-3 hover:bg-stone-100 dark:border-stone-800 dark:hover:bg-stone-900">
+                                <Avatar url=n.photo_url.clone() alt=label.clone() size=AvatarSize::Small />
+                                <span>
+                                    <span class="block font-semibold">{label}</span>
+                                    <span class="block text-sm text-stone-500">"@"{nominator.to_string()}</span>
+                                </span>
+                            </a>
+                        </section>
+                    })
+                })}
 
-            <Clubs profile=p.clone() lang />
+                <Clubs profile=p.clone() lang />
 
-            <footer class="flex flex-wrap items-center justify-between gap-3 border-t border-stone-200 pt-4 text-sm text-stone-500 dark:border-stone-800">
-                <a
-                    href=format!("https://www.clubhouse.com/@{username}")
-                    rel="noopener noreferrer nofollow"
-                    target="_blank"
-                    class="rounded-full bg-amber-600 px-4 py-2 font-semibold text-white hover:bg-amber-700"
-                >
-                    {text.open_in_clubhouse}
-                </a>
-                <Freshness fetched_at=entry.fetched_at freshness=entry.freshness lang />
-            </footer>
-        </article>
-    }
+                <footer class="flex flex-wrap items-center justify-between gap-3 border-t border-stone-200 pt-4 text-sm text-stone-500 dark:border-stone-800">
+                    <a
+                        href=format!("https://www.clubhouse.com/@{username}")
+                        rel="noopener noreferrer nofollow"
+                        target="_blank"
+                        class="rounded-full bg-amber-600 px-4 py-2 font-semibold text-white hover:bg-amber-700"
+                    >
+                        {text.open_in_clubhouse}
+                    </a>
+    <a href=format!("/@{username}/history") data-testid="history-link"
+                        class="text-amber-800 underline dark:text-amber-400">{lang.history_text().history}</a>
+                    <Freshness fetched_at=entry.fetched_at freshness=entry.freshness lang />
+                </footer>
+            </article>
+        }
 }
 
 #[component]

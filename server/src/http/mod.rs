@@ -4,6 +4,7 @@
 mod api;
 mod assets;
 mod client_ip;
+mod feeds;
 mod health;
 pub mod images;
 mod observe;
@@ -119,6 +120,9 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(health::metrics))
         .route("/img", get(images::proxy_image))
         .route("/api/v1/profiles/{username}", get(api::profile))
+        .route("/api/v1/profiles/{username}/history", get(api::history))
+        .route("/feed.atom", get(feeds::combined_feed))
+        .route("/{handle}/feed.atom", get(feeds::person_feed))
         .route_service("/favicon.ico", root_file("favicon.ico"))
         .route_service("/robots.txt", root_file("robots.txt"))
         .route_service("/avatar-placeholder.svg", root_file("avatar-placeholder.svg"))

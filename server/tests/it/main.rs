@@ -9,6 +9,7 @@ mod common;
 mod budget;
 mod drills;
 mod foundation;
+mod history;
 mod profiles;
 mod robustness;
 mod rolling_restart;

@@ -5,10 +5,12 @@
 pub mod changes;
 mod fairness;
 mod hot;
+mod scheduler;
 mod service;
 /// The cache's SQL; public for the tests that check its semantics.
 pub mod store;
 
 pub use hot::HotTier;
-pub use service::{ProfileService, ProfileSettings};
+pub use scheduler::RoundReport;
+pub use service::{HistorySettings, ProfileService, ProfileSettings};
 pub use store::{CachedProfile, ProfileStore};

@@ -52,6 +52,45 @@ pub struct ProfileSettings {
     /// `UPSTREAM_SHARE_AT_ONCE`: such requests of one client in flight at
     /// once; more are told to retry.
     pub share_at_once: u32,
+    /// The history scheduler's `HISTORY_*` settings.
+    pub history: HistorySettings,
+}
+
+/// `HISTORY_*`: which people the scheduler refreshes in the background
+/// (so their history grows without visitors), how often, and how long
+/// history is kept.
+#[derive(Clone, Copy, Debug)]
+pub struct HistorySettings {
+    /// `HISTORY_WATCH_DAYS`: a person viewed, or in a feed polled, within
+    /// this is watched.
+    pub watch_window: Duration,
+    /// `HISTORY_REFRESH_SECS`: a watched person is refreshed this often.
+    pub every: Duration,
+    /// `HISTORY_HOT_REFRESH_SECS`: ...and the most viewed this often.
+    pub hot_every: Duration,
+    /// `HISTORY_HOT_PEOPLE`: how many of the most viewed are refreshed at
+    /// the shorter cadence.
+    pub hot_count: u32,
+    /// `HISTORY_SCHEDULER_SECS`: how often the scheduler looks for people
+    /// due a refresh (0: never; no background refreshes).
+    pub scheduler_every: Duration,
+    /// `HISTORY_RETENTION_DAYS`: versions and samples older than this are
+    /// deleted (a person's newest version always stays).
+    pub retention: Duration,
+}
+
+impl HistorySettings {
+    pub fn from_env(env: &Env) -> Result<HistorySettings, ConfigError> {
+        const DAY: u64 = 86_400;
+        Ok(HistorySettings {
+            watch_window: Duration::from_secs(env.number("HISTORY_WATCH_DAYS", 7, 1, 3650)? * DAY),
+            every: Duration::from_secs(env.number("HISTORY_REFRESH_SECS", DAY, 1, 365 * DAY)?),
+            hot_every: Duration::from_secs(env.number("HISTORY_HOT_REFRESH_SECS", 4 * 3600, 1, 365 * DAY)?),
+            hot_count: env.number("HISTORY_HOT_PEOPLE", 100, 0, 1_000_000)?,
+            scheduler_every: env.secs("HISTORY_SCHEDULER_SECS", 60, DAY)?,
+            retention: Duration::from_secs(env.number("HISTORY_RETENTION_DAYS", 730, 1, 36_500)? * DAY),
+        })
+    }
 }
 
 impl ProfileSettings {
@@ -68,6 +107,7 @@ impl ProfileSettings {
             searches_per_minute: env.number("SEARCHES_PER_MINUTE", 30, 1, 1_000_000)?,
             share_per_minute: env.number("UPSTREAM_SHARE_PER_MINUTE", 10, 1, 1_000_000)?,
             share_at_once: env.number("UPSTREAM_SHARE_AT_ONCE", 2, 1, 1000)?,
+            history: HistorySettings::from_env(env)?,
         })
     }
 }
@@ -76,7 +116,7 @@ impl ProfileSettings {
 // One per fetch, shared by reference: boxing would only add an allocation.
 #[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
-enum FetchOutcome {
+pub(super) enum FetchOutcome {
     Found(CachedProfile),
     NotFound,
     /// The cached person's account no longer exists.
@@ -108,6 +148,9 @@ pub struct ProfileService {
     hot: HotTier,
     /// What this replica hears of changes other replicas store.
     changes: Arc<ChangeFeed>,
+    /// Names a feed asked for that are not cached, for the scheduler to
+    /// fetch in the background.
+    pub(super) wanted_names: Mutex<std::collections::HashSet<Username>>,
 }
 
 /// How long an in-flight entry may outlive a fetch that failed to remove it.
@@ -133,11 +176,17 @@ impl ProfileService {
             fetch_slots: Arc::new(tokio::sync::Semaphore::new(slots)),
             hot: HotTier::new(policy.memory_for, policy.memory_bytes, changes.clone()),
             changes,
+            wanted_names: Mutex::new(Default::default()),
         })
     }
 
     pub fn policy(&self) -> ProfileSettings {
         self.policy
+    }
+
+    /// The pool the cache lives in.
+    pub fn database(&self) -> sqlx::PgPool {
+        self.store.db.clone()
     }
 
     /// Changes heard from other replicas, for whatever else keeps copies.
@@ -227,7 +276,7 @@ impl ProfileService {
         // Before the read: what is heard meanwhile decides whether it is kept
         // (our own write coming back is; a newer copy from elsewhere is not).
         let stamp = self.hot.stamp(&key);
-        let outcome = self.fetch_once(username, priority, None).await;
+        let outcome = self.fetch_once(username, priority, None, self.policy.fresh_for).await;
         drop(ticket);
         match outcome {
             FetchOutcome::Found(cached) => {
@@ -261,7 +310,8 @@ impl ProfileService {
                 self.refresh_wanted.notified().await;
                 continue;
             };
-            let outcome = self.fetch_once(&wanted.username, Priority::Refresh, Some(wanted.user_id)).await;
+            let outcome =
+                self.fetch_once(&wanted.username, Priority::Refresh, Some(wanted.user_id), self.policy.fresh_for).await;
             metrics::profile_refresh(match &outcome {
                 FetchOutcome::Found(_) => "refreshed",
                 FetchOutcome::NotFound | FetchOutcome::Gone => "gone",
@@ -280,18 +330,19 @@ impl ProfileService {
     }
 
     fn is_fresh(&self, cached: &CachedProfile) -> bool {
-        let age = Utc::now().signed_duration_since(cached.fetched_at);
-        age.to_std().map(|age| age < self.policy.fresh_for).unwrap_or(true)
+        younger_than(cached, self.policy.fresh_for)
     }
 
     /// At most one upstream fetch per username at a time in this process;
     /// every caller shares its outcome. The fetch runs in its own task, so a
-    /// visitor who leaves does not cancel it for the others.
-    async fn fetch_once(
+    /// visitor who leaves does not cancel it for the others. A copy younger
+    /// than `fresh_for` found under the fetch lock makes the call needless.
+    pub(super) async fn fetch_once(
         self: &Arc<Self>,
         username: &Username,
         priority: Priority,
         user_id: Option<u64>,
+        fresh_for: Duration,
     ) -> FetchOutcome {
         let key = username.key();
         let start = || {
@@ -299,7 +350,7 @@ impl ProfileService {
             let username = username.clone();
             let task = tokio::spawn(
                 async move {
-                    let outcome = service.fetch_and_store(&username, priority, user_id).await;
+                    let outcome = service.fetch_and_store(&username, priority, user_id, fresh_for).await;
                     service.in_flight.invalidate(&username.key());
                     outcome
                 }
@@ -338,7 +389,13 @@ impl ProfileService {
     ///
     /// A refresh (`user_id` known) asks by id: it follows a rename, and a
     /// "not found" then means the account is gone.
-    async fn fetch_and_store(&self, username: &Username, priority: Priority, user_id: Option<u64>) -> FetchOutcome {
+    async fn fetch_and_store(
+        &self,
+        username: &Username,
+        priority: Priority,
+        user_id: Option<u64>,
+        fresh_for: Duration,
+    ) -> FetchOutcome {
         let key = username.key();
         let Ok(slot) = self.fetch_slots.clone().acquire_owned().await else {
             return FetchOutcome::Failed(UpstreamError::Unavailable {
@@ -346,7 +403,7 @@ impl ProfileService {
                 retry_after: None,
             });
         };
-        let mut lock = match self.lock_and_recheck(&key).await {
+        let mut lock = match self.lock_and_recheck(&key, fresh_for).await {
             Ok(lock) => lock,
             Err(outcome) => return outcome,
         };
@@ -365,8 +422,9 @@ impl ProfileService {
                     None => self.store.store(&fetched.profile, &fetched.raw).await,
                 };
                 match stored {
-                    Ok(cached) => {
+                    Ok((cached, changed)) => {
                         metrics::profile_fetch("stored");
+                        metrics::profile_version(changed);
                         FetchOutcome::Found(cached)
                     }
                     Err(e) => {
@@ -442,7 +500,11 @@ impl ProfileService {
     /// the profile while this one waited. `Err` holds that outcome (the lock
     /// released); `Ok(None)` means no lock could be taken (the database is
     /// down: fetch anyway).
-    async fn lock_and_recheck(&self, key: &str) -> Result<Option<PoolConnection<Postgres>>, FetchOutcome> {
+    async fn lock_and_recheck(
+        &self,
+        key: &str,
+        fresh_for: Duration,
+    ) -> Result<Option<PoolConnection<Postgres>>, FetchOutcome> {
         let mut conn = match self.store.db.acquire().await {
             Ok(conn) => conn,
             Err(e) => {
@@ -461,7 +523,7 @@ impl ProfileService {
             return Ok(None);
         }
         let early = match store::lookup(&mut *conn, key, self.policy.not_found_for.as_secs_f64()).await {
-            Ok(Cached::Profile(cached)) if self.is_fresh(&cached) => FetchOutcome::Found(cached),
+            Ok(Cached::Profile(cached)) if younger_than(&cached, fresh_for) => FetchOutcome::Found(cached),
             Ok(Cached::KnownMissing) => FetchOutcome::NotFound,
             Ok(Cached::Gone) => FetchOutcome::Gone,
             _ => return Ok(Some(conn)),
@@ -499,6 +561,11 @@ async fn unlock(lock: Option<PoolConnection<Postgres>>, key: &str) {
             let _ = conn.detach();
         }
     }
+}
+
+fn younger_than(cached: &CachedProfile, age: Duration) -> bool {
+    let elapsed = Utc::now().signed_duration_since(cached.fetched_at);
+    elapsed.to_std().map(|elapsed| elapsed < age).unwrap_or(true)
 }
 
 fn found(cached: CachedProfile, freshness: Freshness) -> ProfileLookup {

@@ -30,7 +30,7 @@ impl ProfileStore {
     }
 
     /// Stores a fresh copy (see [`store_profile`]).
-    pub async fn store(&self, profile: &Profile, raw: &Value) -> Result<CachedProfile, sqlx::Error> {
+    pub async fn store(&self, profile: &Profile, raw: &Value) -> Result<(CachedProfile, bool), sqlx::Error> {
         store_profile(&self.db, profile, raw).await
     }
 
@@ -42,7 +42,7 @@ impl ProfileStore {
     /// last one was under a minute ago, to keep hot pages read-only.
     pub async fn touch(&self, key: &str) -> Result<(), sqlx::Error> {
         sqlx::query(
-            "update profile_cache set viewed_at = now()
+            "update profile_cache set viewed_at = now(), view_minutes = view_minutes + 1
              where lower(username) = $1 and viewed_at < now() - interval '1 minute'",
         )
         .bind(key)
@@ -157,23 +157,29 @@ pub async fn by_username<'e>(db: impl PgExecutor<'e>, key: &str) -> Result<Optio
 }
 
 /// Stores a fresh copy, in one round trip (`store_fetched_profile` in
-/// `migrations/0003_store_profile_function.sql`): a username now held by this
-/// person is taken from any other row first (someone renamed, someone else
-/// took the name), and the commit does not wait for the disk. Runs on any
-/// connection, so a fetch can store on the one holding its lock.
+/// `migrations/0003_store_profile_function.sql`, with history since
+/// `0006_profile_history.sql`): a username now held by this person is taken
+/// from any other row first (someone renamed, someone else took the name),
+/// a follower sample is taken, a version is kept when anything visible
+/// changed, and the commit does not wait for the disk (history lost to a
+/// crash is one sample; the next fetch keeps the version). Runs on any
+/// connection, so a fetch can store on the one holding its lock. The flag
+/// says whether this copy made a new version.
 pub async fn store_profile<'e>(
     db: impl PgExecutor<'e>,
     profile: &Profile,
     raw: &Value,
-) -> Result<CachedProfile, sqlx::Error> {
-    let fetched_at: DateTime<Utc> = sqlx::query_scalar("select store_fetched_profile($1, $2, $3, $4)")
+) -> Result<(CachedProfile, bool), sqlx::Error> {
+    let row = sqlx::query("select stored_at, changed from store_fetched_profile_with_history($1, $2, $3, $4)")
         .bind(profile.user_id as i64)
         .bind(profile.username.as_deref().unwrap_or_default())
         .bind(profile.name.as_deref())
         .bind(raw)
         .fetch_one(db)
         .await?;
-    Ok(CachedProfile { profile: profile.clone(), fetched_at, refresh_failed_at: None })
+    let fetched_at: DateTime<Utc> = row.try_get("stored_at")?;
+    let changed: bool = row.try_get("changed")?;
+    Ok((CachedProfile { profile: profile.clone(), fetched_at, refresh_failed_at: None }, changed))
 }
 
 pub async fn mark_refresh_failed<'e>(db: impl PgExecutor<'e>, key: &str) -> Result<(), sqlx::Error> {
@@ -186,10 +192,13 @@ pub async fn mark_refresh_failed<'e>(db: impl PgExecutor<'e>, key: &str) -> Resu
 
 /// Clubhouse says the person behind this cached copy no longer exists:
 /// everything of theirs is wiped but the id and name (which the page then
-/// says is gone), and `fetched_at` moves so every replica drops its copies.
+/// says is gone), their history included, and `fetched_at` moves so every
+/// replica drops its copies. One statement, so nothing is half wiped.
 pub async fn mark_gone<'e>(db: impl PgExecutor<'e>, user_id: u64) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "update profile_cache
+        "with versions as (delete from profile_versions where user_id = $1),
+              samples as (delete from profile_samples where user_id = $1)
+         update profile_cache
          set gone_at = now(), fetched_at = now(), refresh_failed_at = null, name = null,
              profile = jsonb_build_object('user_id', user_id, 'username', username)
          where user_id = $1",

@@ -24,6 +24,7 @@ const NESTED_VIEWER_KEYS: &[&str] =
 /// Removes viewer-specific data from a `user_profile` object, keeping every
 /// other key (known or not) as the upstream sent it.
 pub fn sanitize_profile(mut profile: Value) -> Value {
+    drop_nul_characters(&mut profile);
     if let Some(obj) = profile.as_object_mut() {
         for key in VIEWER_KEYS {
             obj.remove(*key);
@@ -40,6 +41,17 @@ pub fn sanitize_profile(mut profile: Value) -> Value {
     profile
 }
 
+/// PostgreSQL's `jsonb` cannot hold U+0000: a profile with one anywhere
+/// could never be cached, and every view of it would cost a call.
+fn drop_nul_characters(value: &mut Value) {
+    match value {
+        Value::String(s) if s.contains('\0') => s.retain(|c| c != '\0'),
+        Value::Array(items) => items.iter_mut().for_each(drop_nul_characters),
+        Value::Object(map) => map.values_mut().for_each(drop_nul_characters),
+        _ => {}
+    }
+}
+
 fn strip_nested(item: &mut Value) {
     if let Some(obj) = item.as_object_mut() {
         for key in NESTED_VIEWER_KEYS {
@@ -54,6 +66,13 @@ fn strip_nested(item: &mut Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nul_characters_are_dropped_everywhere() {
+        let profile = sanitize_profile(serde_json::json!({"bio": "a\u{0}b", "clubs": [{"name": "\u{0}c"}]}));
+        assert_eq!(profile["bio"], "ab");
+        assert_eq!(profile["clubs"][0]["name"], "c");
+    }
     use serde_json::json;
 
     #[test]

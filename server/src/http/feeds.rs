@@ -1,0 +1,328 @@
+//! Atom feeds of profile changes: `/@username/feed.atom` for one person and
+//! `/feed.atom?u=a,b,c` for up to fifty, kept in the URL (no account, no
+//! cookie). Written with `atom_syndication`, which escapes every text and
+//! attribute; characters XML cannot hold at all are dropped first. Answers
+//! carry an ETag and Last-Modified, and 304 when the reader has them.
+
+use std::collections::BTreeSet;
+
+use atom_syndication::{Content, Entry, Feed, Link, Person, Text};
+use axum::{
+    extract::{Extension, Path, Query, State},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use app::{history_text::describe, i18n::Lang};
+use domain::{profile::ProfileLookup, username::Username};
+use services::{
+    history::{FeedChange, FeedPerson, FEED_ENTRIES, FEED_PEOPLE_MAX, PAGE_VERSIONS},
+    ClientIp,
+};
+
+use super::SharedState;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct FeedQuery {
+    /// `u=a,b,c`: the people of a combined feed.
+    #[serde(default)]
+    u: Option<String>,
+    /// `lang=ko`: the feed's words (English by default).
+    #[serde(default)]
+    lang: Option<String>,
+}
+
+impl FeedQuery {
+    /// `None` for a language we do not have.
+    fn lang(&self) -> Option<Lang> {
+        match self.lang.as_deref() {
+            None | Some("") => Some(Lang::En),
+            Some(code) => Lang::from_code(code),
+        }
+    }
+}
+
+/// `/@username/feed.atom`: a person's changes. Looks the person up as the
+/// page does (a person never seen is fetched once).
+pub async fn person_feed(
+    State(state): State<SharedState>,
+    Path(handle): Path<String>,
+    Query(query): Query<FeedQuery>,
+    client: Option<Extension<ClientIp>>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(lang) = query.lang() else {
+        return plain(StatusCode::BAD_REQUEST, "lang: one of en, ko");
+    };
+    let Some(username) = handle.strip_prefix('@').and_then(|name| Username::parse_exact(name).ok()) else {
+        return plain(StatusCode::NOT_FOUND, "no such feed");
+    };
+    let entry = match state.services.profiles.lookup(&username, client.map(|Extension(ip)| ip)).await {
+        ProfileLookup::Found(entry) => entry,
+        ProfileLookup::NotFound => return plain(StatusCode::NOT_FOUND, "no such user"),
+        ProfileLookup::Gone => return plain(StatusCode::NOT_FOUND, "this account no longer exists"),
+        ProfileLookup::Unavailable { retry_after_secs } => {
+            let mut response = plain(StatusCode::SERVICE_UNAVAILABLE, "Clubhouse is not answering; try again later");
+            if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            return response;
+        }
+    };
+    let canonical = entry.profile.username.clone().unwrap_or_else(|| username.to_string());
+    let history = &state.services.history;
+    let people = match history.feed_people(&[canonical.to_lowercase()]).await {
+        Ok(people) if !people.is_empty() => people,
+        Ok(_) => vec![FeedPerson {
+            user_id: entry.profile.user_id,
+            username: canonical.clone(),
+            name: entry.profile.name.clone(),
+        }],
+        Err(e) => return database_down(e),
+    };
+    let (changes, latest) = match history.feed_changes(&people, PAGE_VERSIONS as usize).await {
+        Ok(found) => found,
+        Err(e) => return database_down(e),
+    };
+    let site = &state.services.site.public_url;
+    let name = entry.profile.display_name().to_owned();
+    let t = lang.history_text();
+    let feed = FeedSpec {
+        id: format!("{}:profile:{}", tag_base(site), entry.profile.user_id),
+        title: format!("{} {name} (@{canonical}) · inssa", t.feed_title),
+        self_url: format!("{site}/@{canonical}/feed.atom{}", lang_query(&query, '?')),
+        page_url: format!("{site}/@{canonical}/history"),
+        updated: latest.unwrap_or(entry.fetched_at),
+    };
+    respond(&headers, render(&feed, &changes, site, lang))
+}
+
+/// `/feed.atom?u=a,b,c`: the changes of up to fifty people, newest first.
+/// Only cached people are read; names not cached yet are fetched in the
+/// background by the scheduler and appear on a later poll.
+pub async fn combined_feed(
+    State(state): State<SharedState>,
+    Query(query): Query<FeedQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(lang) = query.lang() else {
+        return plain(StatusCode::BAD_REQUEST, "lang: one of en, ko");
+    };
+    let names = match parse_people(query.u.as_deref().unwrap_or("")) {
+        Ok(names) => names,
+        Err(message) => return plain(StatusCode::BAD_REQUEST, &message),
+    };
+    let keys: Vec<String> = names.iter().map(Username::key).collect();
+    let history = &state.services.history;
+    let people = match history.feed_people(&keys).await {
+        Ok(people) => people,
+        Err(e) => return database_down(e),
+    };
+    let missing = names.iter().filter(|n| !people.iter().any(|p| p.username.eq_ignore_ascii_case(n.as_str())));
+    state.services.profiles.want_names(missing.cloned());
+    let (changes, latest) = match history.feed_changes(&people, FEED_ENTRIES).await {
+        Ok(found) => found,
+        Err(e) => return database_down(e),
+    };
+    let site = &state.services.site.public_url;
+    let list = keys.join(",");
+    let feed = FeedSpec {
+        id: format!("{}:people:{list}", tag_base(site)),
+        title: format!("{} · inssa", lang.history_text().feed_of_many),
+        self_url: format!("{site}/feed.atom?u={list}{}", lang_query(&query, '&')),
+        page_url: format!("{site}/"),
+        // A feed of people with no history yet has changed never.
+        updated: latest.unwrap_or(DateTime::UNIX_EPOCH),
+    };
+    respond(&headers, render(&feed, &changes, site, lang))
+}
+
+/// The `u` list: comma-separated usernames (an `@` before one is fine),
+/// each valid, at most [`FEED_PEOPLE_MAX`] different ones, in the order
+/// given (sorted, so one set of people is one feed).
+fn parse_people(list: &str) -> Result<Vec<Username>, String> {
+    let mut names = BTreeSet::new();
+    for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let name = item.strip_prefix('@').unwrap_or(item);
+        let username =
+            Username::parse_exact(name).map_err(|_| "u: not a Clubhouse username: one of the names".to_owned())?;
+        names.insert(username.key());
+        if names.len() > FEED_PEOPLE_MAX {
+            return Err(format!("u: at most {FEED_PEOPLE_MAX} people in one feed"));
+        }
+    }
+    if names.is_empty() {
+        return Err("u: give the people, comma-separated: /feed.atom?u=name1,name2".into());
+    }
+    names.into_iter().map(|key| Username::parse_exact(&key).map_err(|_| "u: not a username".to_owned())).collect()
+}
+
+struct FeedSpec {
+    id: String,
+    title: String,
+    self_url: String,
+    page_url: String,
+    updated: DateTime<Utc>,
+}
+
+fn render(spec: &FeedSpec, changes: &[FeedChange], site: &str, lang: Lang) -> String {
+    let t = lang.history_text();
+    let entries = changes
+        .iter()
+        .map(|change| {
+            let person = &change.person;
+            let who = match person.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+                Some(name) => format!("{name} (@{})", person.username),
+                None => format!("@{}", person.username),
+            };
+            let fields: Vec<&str> =
+                change.set.changes.iter().map(|c| app::history_text::field_label(c, lang)).collect();
+            let words: Vec<String> = change.set.changes.iter().map(|c| describe(c, lang)).collect();
+            let at = change.set.at.fixed_offset();
+            Entry {
+                id: format!("{}:profile:{}:version:{}", tag_base(site), person.user_id, change.set.version_id),
+                title: Text::plain(xml_safe(&format!("{who}: {} {}", fields.join(", "), t.changed))),
+                updated: at,
+                published: Some(at),
+                authors: vec![Person { name: xml_safe(&who), ..Default::default() }],
+                links: vec![Link {
+                    href: format!("{site}/@{}/history#v{}", person.username, change.set.version_id),
+                    rel: "alternate".into(),
+                    mime_type: Some("text/html".into()),
+                    ..Default::default()
+                }],
+                content: Some(Content {
+                    value: Some(xml_safe(&words.join("\n"))),
+                    content_type: Some("text".into()),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }
+        })
+        .collect();
+    let feed = Feed {
+        id: spec.id.clone(),
+        title: Text::plain(xml_safe(&spec.title)),
+        updated: spec.updated.fixed_offset(),
+        lang: Some(lang.code().into()),
+        links: vec![
+            Link {
+                href: spec.self_url.clone(),
+                rel: "self".into(),
+                mime_type: Some("application/atom+xml".into()),
+                ..Default::default()
+            },
+            Link {
+                href: spec.page_url.clone(),
+                rel: "alternate".into(),
+                mime_type: Some("text/html".into()),
+                ..Default::default()
+            },
+        ],
+        generator: Some(atom_syndication::Generator { value: "inssa".into(), ..Default::default() }),
+        entries,
+        ..Default::default()
+    };
+    feed.to_string()
+}
+
+/// The body with its validators, or 304 when the reader has this version.
+fn respond(headers: &HeaderMap, body: String) -> Response {
+    let digest = Sha256::digest(body.as_bytes());
+    let etag = format!("\"{}\"", digest.iter().take(12).map(|b| format!("{b:02x}")).collect::<String>());
+    let last_modified = body_updated(&body);
+    let none_match = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok());
+    let not_modified = match none_match {
+        Some(tags) => tags.split(',').map(str::trim).any(|t| t == "*" || t.trim_start_matches("W/") == etag),
+        None => match (headers.get(header::IF_MODIFIED_SINCE).and_then(|v| v.to_str().ok()), last_modified) {
+            (Some(since), Some(modified)) => DateTime::parse_from_rfc2822(since)
+                .map(|since| since.timestamp() >= modified.timestamp())
+                .unwrap_or(false),
+            _ => false,
+        },
+    };
+    let mut response = if not_modified { StatusCode::NOT_MODIFIED.into_response() } else { body.into_response() };
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/atom+xml; charset=utf-8"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, v);
+    }
+    if let Some(v) =
+        last_modified.and_then(|t| HeaderValue::from_str(&t.format("%a, %d %b %Y %H:%M:%S GMT").to_string()).ok())
+    {
+        h.insert(header::LAST_MODIFIED, v);
+    }
+    if not_modified {
+        h.remove(header::CONTENT_TYPE);
+    }
+    response
+}
+
+/// The feed's `<updated>`, read back from what was rendered.
+fn body_updated(body: &str) -> Option<DateTime<Utc>> {
+    let start = body.find("<updated>")? + "<updated>".len();
+    let end = start + body[start..].find("</updated>")?;
+    DateTime::parse_from_rfc3339(&body[start..end]).ok().map(|t| t.with_timezone(&Utc))
+}
+
+/// `tag:` URIs (RFC 4151) keep entry ids the same across renames and
+/// addresses: the site's host and the year the history began.
+fn tag_base(site: &str) -> String {
+    let host = site.split_once("://").map_or(site, |(_, rest)| rest);
+    let host = host.split(['/', ':']).next().unwrap_or("localhost");
+    format!("tag:{host},2026")
+}
+
+fn lang_query(query: &FeedQuery, sep: char) -> String {
+    match query.lang().filter(|l| *l != Lang::En) {
+        Some(lang) => format!("{sep}lang={}", lang.code()),
+        None => String::new(),
+    }
+}
+
+/// Text as XML 1.0 can hold it: control characters other than tab and
+/// line breaks, and the two non-characters, cannot appear even escaped.
+fn xml_safe(s: &str) -> String {
+    s.chars().filter(|&c| matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}')).collect()
+}
+
+fn plain(status: StatusCode, message: &str) -> Response {
+    (status, [(header::CACHE_CONTROL, "no-store")], format!("{message}\n")).into_response()
+}
+
+fn database_down(e: sqlx::Error) -> Response {
+    tracing::error!("feed unavailable: {e}");
+    plain(StatusCode::SERVICE_UNAVAILABLE, "the feed is unavailable; try again later")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn people_lists_are_checked_deduplicated_and_bounded() {
+        let names = parse_people("bob, @Ann,bob,,").unwrap();
+        assert_eq!(names.iter().map(|n| n.as_str()).collect::<Vec<_>>(), ["ann", "bob"]);
+        assert!(parse_people("").is_err());
+        assert!(parse_people("ok,<script>").is_err());
+        let fifty: Vec<String> = (0..50).map(|i| format!("user{i}")).collect();
+        assert!(parse_people(&fifty.join(",")).is_ok());
+        let fifty_one: Vec<String> = (0..51).map(|i| format!("user{i}")).collect();
+        assert!(parse_people(&fifty_one.join(",")).is_err());
+    }
+
+    #[test]
+    fn xml_cannot_hold_control_characters() {
+        assert_eq!(xml_safe("a\u{0}b\u{1b}c\td\n"), "abc\td\n");
+    }
+
+    #[test]
+    fn tags_use_the_host_only() {
+        assert_eq!(tag_base("https://inssa.club"), "tag:inssa.club,2026");
+        assert_eq!(tag_base("http://127.0.0.1:3000/"), "tag:127.0.0.1,2026");
+    }
+}
