@@ -25,10 +25,13 @@ export DATABASE_URL
 if [ -z "${CLUBHOUSE_BASE_URL:-}" ]; then
   log "building and starting the Clubhouse simulator on 127.0.0.1:4010"
   cargo build --release -q -p simulator --bin clubhouse-simulator
-  target/release/clubhouse-simulator --port 4010 &
+  target/release/clubhouse-simulator --port 4010 --drift 30 &
   sim_pid=$!
   export CLUBHOUSE_BASE_URL=http://127.0.0.1:4010/api
   export CLUBHOUSE_TOKEN=sim-token
+  # The simulator's crowd drifts every 30 s; refresh watched people every
+  # 10 minutes (the most viewed every 2) so histories grow while you look.
+  export HISTORY_REFRESH_SECS="${HISTORY_REFRESH_SECS:-600}" HISTORY_HOT_REFRESH_SECS="${HISTORY_HOT_REFRESH_SECS:-120}"
 fi
 
 log "building and serving inssa at http://localhost:3000"

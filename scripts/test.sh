@@ -55,6 +55,9 @@ export CLUBHOUSE_MIN_INTERVAL_MS=20 CLUBHOUSE_BURST=20
 # Every page comes from one browser on 127.0.0.1: its share of the budget
 # would be the whole suite's (the fairness tests are in the Rust suite).
 export UPSTREAM_SHARE_PER_MINUTE=1000000 UPSTREAM_SHARE_AT_ONCE=256
+# The history scheduler every second, each watched person due after 5 s:
+# the history test sees its change without waiting a day.
+export HISTORY_SCHEDULER_SECS=1 HISTORY_REFRESH_SECS=5 HISTORY_HOT_REFRESH_SECS=5
 # No proxy to drain for: stop at once when the suite is done.
 export DRAIN_SECS=0
 cargo leptos end-to-end --release --precompress

@@ -341,6 +341,8 @@ async fn run() -> Result<()> {
         "",
         None,
     );
+    // 5c. Profile history: storage, the history page and the feeds.
+    history(&mut report, &http, &base, &nginx, &nginx_base, &mut db).await?;
     drop(nginx);
 
     // 6. The front end.
@@ -363,6 +365,111 @@ async fn run() -> Result<()> {
     // 8. The upstream budget with pacing on, on a database of its own.
     upstream_budget(&mut report, &paths, &admin_url, &http, &sim_base, &crowd[CACHED_PROFILES..]).await?;
     report.print();
+    Ok(())
+}
+
+/// Profiles given 100 versions each for the storage row.
+const HISTORY_PROFILES: i64 = 100;
+
+/// History: what 100 versions of a profile cost on disk (each a one-word
+/// change of the bio, stored through the same function a fetch uses), then
+/// the history page and the Atom feed of one of those people (100 changes,
+/// 1 000 samples) against nginx serving the same bytes, and the feed
+/// answered 304 to a reader that has it.
+async fn history(
+    report: &mut Report,
+    http: &reqwest::Client,
+    base: &str,
+    nginx: &Nginx,
+    nginx_base: &str,
+    db: &mut PgConnection,
+) -> Result<()> {
+    let size = "select pg_total_relation_size('profile_versions') as versions,
+                       pg_total_relation_size('profile_samples') as samples";
+    // The same stores through the cache's function without history, for
+    // what history adds to each.
+    let started = Instant::now();
+    sqlx::query(&format!(
+        "do $$ declare r record; i int; begin
+           for r in select user_id, username, name, profile from profile_cache where gone_at is null
+                    order by user_id limit {HISTORY_PROFILES} loop
+             for i in 1..100 loop
+               perform store_fetched_profile(r.user_id, r.username, r.name,
+                 jsonb_set(r.profile, '{{bio}}', to_jsonb(coalesce(r.profile->>'bio', '') || ' w' || i)));
+             end loop;
+           end loop;
+         end $$"
+    ))
+    .execute(&mut *db)
+    .await?;
+    let plain_stores = started.elapsed();
+    let (versions_before, samples_before): (i64, i64) = sqlx::query_as(size).fetch_one(&mut *db).await?;
+    let started = Instant::now();
+    sqlx::query(&format!(
+        "do $$ declare r record; i int; begin
+           for r in select user_id, username, name, profile from profile_cache where gone_at is null
+                    order by user_id limit {HISTORY_PROFILES} loop
+             for i in 1..100 loop
+               perform store_fetched_profile_with_history(r.user_id, r.username, r.name,
+                 jsonb_set(r.profile, '{{bio}}', to_jsonb(coalesce(r.profile->>'bio', '') || ' v' || i)));
+             end loop;
+           end loop;
+         end $$"
+    ))
+    .execute(&mut *db)
+    .await?;
+    let stores = started.elapsed();
+    sqlx::raw_sql("vacuum analyze profile_versions, profile_samples").execute(&mut *db).await?;
+    let (versions_after, samples_after): (i64, i64) = sqlx::query_as(size).fetch_one(&mut *db).await?;
+    let per = |before: i64, after: i64| (after - before) as f64 / HISTORY_PROFILES as f64;
+    report.add(
+        "History on disk per profile per 100 versions (one-word bio changes; tables, TOAST and indexes)",
+        format!(
+            "{:.1} KB of versions + {:.1} KB for their 100 samples; {:.3} ms per store ({:.3} without history)",
+            per(versions_before, versions_after) / 1024.0,
+            per(samples_before, samples_after) / 1024.0,
+            stores.as_secs_f64() * 1000.0 / (HISTORY_PROFILES * 100) as f64,
+            plain_stores.as_secs_f64() * 1000.0 / (HISTORY_PROFILES * 100) as f64
+        ),
+        "",
+        None,
+    );
+
+    let (user_id, username): (i64, String) =
+        sqlx::query_as("select user_id, username from profile_cache where gone_at is null order by user_id limit 1")
+            .fetch_one(&mut *db)
+            .await?;
+    sqlx::query(
+        "insert into profile_samples (user_id, sampled_at, followers, following)
+         select $1, now() - make_interval(hours => g), 10000 + g * 5, 300 + g % 9 from generate_series(1, 900) g
+         on conflict do nothing",
+    )
+    .bind(user_id)
+    .execute(&mut *db)
+    .await?;
+    for (what, path, file) in [
+        ("History page, 100 changes, 1 000 samples", format!("/@{username}/history"), "history.html"),
+        ("Atom feed, 100 entries", format!("/@{username}/feed.atom"), "feed.atom"),
+    ] {
+        let res = http.get(format!("{base}{path}")).send().await?;
+        if res.status() != 200 {
+            return Err(format!("{path} answered {}", res.status()).into());
+        }
+        let etag = res.headers().get("etag").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        let bytes = res.bytes().await?;
+        std::fs::write(nginx.root.join(file), &bytes)?;
+        let ours = wrk(&format!("{base}{path}"), None)?;
+        let theirs = wrk(&format!("{nginx_base}/{file}"), None)?;
+        report.add(format!("nginx, the same {} bytes", bytes.len()), theirs.describe(), "", None);
+        report.add(format!("{what}, 64 connections"), ours.describe(), "", None);
+        report.add(format!("{what} ÷ nginx"), format!("{:.2}", ours.rps / theirs.rps), "", None);
+        if file == "feed.atom" {
+            let script = nginx.root.join("not-modified.lua");
+            std::fs::write(&script, format!("wrk.headers[\"If-None-Match\"] = '{etag}'\n"))?;
+            let revalidated = wrk(&format!("{base}{path}"), Some(&script))?;
+            report.add("Atom feed revalidated (If-None-Match → 304), 64 connections", revalidated.describe(), "", None);
+        }
+    }
     Ok(())
 }
 

@@ -1181,6 +1181,52 @@ mod tests {
     }
 
     #[test]
+    fn clubs_and_nominators_change_too() {
+        let mut data = Dataset::generate(42, 300);
+        let club = data.clubs[3].club_id;
+        data.update("twren", &json!({ "clubs": [club], "invited_by": "odessa.finch" }), AVATARS).unwrap();
+        let profile = data.profile_json(data.by_username("twren").unwrap(), "a");
+        assert_eq!(profile["clubs"].as_array().unwrap().len(), 1);
+        assert_eq!(profile["clubs"][0]["club_id"], club);
+        assert_eq!(profile["invited_by_user_profile"]["username"], "odessa.finch");
+        data.update("twren", &json!({ "clubs": [], "invited_by": null }), AVATARS).unwrap();
+        let profile = data.profile_json(data.by_username("twren").unwrap(), "a");
+        assert_eq!(profile["clubs"], json!([]));
+        assert!(profile["invited_by_user_profile"].is_null());
+        for (changes, named) in [
+            (json!({ "clubs": [1] }), "no club"),
+            (json!({ "clubs": "x" }), "list"),
+            (json!({ "invited_by": "twren" }), "themselves"),
+            (json!({ "invited_by": "nobody.here" }), "nobody.here"),
+        ] {
+            let error = data.update("twren", &changes, AVATARS).unwrap_err().to_string();
+            assert!(error.contains(named), "{changes}: {error}");
+        }
+    }
+
+    #[test]
+    fn drift_changes_only_the_crowd_and_repeats_with_the_seed() {
+        let run = |seed| {
+            let mut data = Dataset::generate(42, 1000);
+            let before: Vec<(u64, Option<String>)> =
+                data.people.iter().map(|p| (p.num_followers, p.bio.clone())).collect();
+            let mut rng = Rng::new(seed);
+            let mut changed = 0;
+            for _ in 0..50 {
+                changed += data.drift(&mut rng);
+            }
+            let moved: Vec<usize> = (0..data.people.len())
+                .filter(|&i| (data.people[i].num_followers, data.people[i].bio.clone()) != before[i])
+                .collect();
+            (changed, moved, data.crowd_from)
+        };
+        let (changed, moved, crowd_from) = run(7);
+        assert!(changed > 0 && !moved.is_empty());
+        assert!(moved.iter().all(|&i| i >= crowd_from), "fixtures never drift");
+        assert_eq!(run(7).1, moved, "the same seed drifts the same way");
+    }
+
+    #[test]
     fn list_bios_are_truncated() {
         assert_eq!(truncate_bio("short"), "short");
         let long = "x".repeat(200);

@@ -15,7 +15,7 @@ use services::history::{Change, ChangeSet, DiffPart, PersonHistory, PersonRef, S
 
 use crate::{
     components::{
-        avatar::{Avatar, AvatarSize},
+        avatar::{Avatar, AvatarSize, PLACEHOLDER_AVATAR},
         chart::{thin, LineChart},
         message::MessagePage,
     },
@@ -116,6 +116,10 @@ fn HistoryView(entry: ProfileEntry, history: PersonHistory, lang: Lang) -> impl 
     let followers: Vec<(DateTime<Utc>, u64)> = samples.iter().filter_map(|s| Some((s.at, s.followers?))).collect();
     let following: Vec<(DateTime<Utc>, u64)> = samples.iter().filter_map(|s| Some((s.at, s.following?))).collect();
     let more_versions = history.total_versions > history.versions.len() as i64;
+    let image = format!(
+        "{site}{}",
+        p.photo_url.as_deref().and_then(proxied_image).unwrap_or_else(|| PLACEHOLDER_AVATAR.to_owned())
+    );
 
     view! {
         <Title text=escape::html_text(&title) />
@@ -127,6 +131,10 @@ fn HistoryView(entry: ProfileEntry, history: PersonHistory, lang: Lang) -> impl 
         <Meta property="og:title" content=title.clone() />
         <Meta property="og:description" content=description />
         <Meta property="og:url" content=page_url />
+        <Meta property="og:image" content=image.clone() />
+        <Meta name="twitter:card" content="summary" />
+        <Meta name="twitter:title" content=title.clone() />
+        <Meta name="twitter:image" content=image />
 
         <article class="space-y-8" data-testid="history">
             <header class="flex items-center gap-4">

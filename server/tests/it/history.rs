@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::common::{backdate, spawn_app_with, TestApp};
+use crate::common::{backdate, same_simulator, spawn_app_with, spawn_replica, TestApp};
 use server::config::Config;
 
 async fn html(app: &TestApp, path: &str) -> (u16, String) {
@@ -193,6 +193,9 @@ async fn hostile_text_is_escaped_in_old_values_diffs_and_feeds() {
         json!({
             "name": HOSTILE[i % 5], "bio": format!("{} and {}", HOSTILE[(i + 1) % 5], HOSTILE[(i + 2) % 5]),
             "twitter": HOSTILE[(i + 3) % 5], "instagram": HOSTILE[(i + 4) % 5], "photo_url": HOSTILE[3],
+            // The second version joins xss.link's club and names xss.title as nominator.
+            "clubs": if i == 0 { json!([]) } else { json!([920099001]) },
+            "invited_by": if i == 0 { Value::Null } else { json!("xss.title") },
         })
     };
     app.sim.sim.update_person(&username, hostile(0)).unwrap();
@@ -220,6 +223,8 @@ async fn hostile_text_is_escaped_in_old_values_diffs_and_feeds() {
     let text = entry_text(&parsed.entries[0]);
     assert!(text.contains("</title><script>alert(1)</script>"), "the feed reads back as the text: {text}");
     assert!(text.contains("\"><img src=x onerror=alert(1)>"));
+    assert!(text.contains("<b>Bold</b> <script>alert(11)</script> Club"), "the club joined: {text}");
+    assert!(text.contains("</title><script>alert(1)</script> (@xss.title)"), "the nominator: {text}");
 
     let combined = app.get(&format!("/feed.atom?u={username},odessa.finch")).await.text().await.unwrap();
     feed(&combined);
@@ -445,4 +450,28 @@ async fn history_addresses_are_canonical() {
     assert_eq!(app.get("/odessa.finch/history").await.status(), 404);
     assert_eq!(app.get("/@no..such/history").await.status(), 404);
     app.stop().await;
+}
+
+/// Two replicas run the scheduler on one database: a person due is
+/// refreshed once, by whichever takes the fetch lock first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_refresh_a_due_person_once() {
+    let hourly = |config: &mut Config| {
+        config.profiles.history.scheduler_every = Duration::from_secs(1);
+        config.profiles.history.every = Duration::from_secs(3600);
+        config.profiles.history.hot_every = Duration::from_secs(3600);
+    };
+    let first = spawn_app_with(hourly).await;
+    let second = spawn_replica(&first.db_name, same_simulator(&first.sim), hourly).await;
+    let username = person(&first, 21);
+    assert_eq!(first.get(&format!("/@{username}")).await.status(), 200);
+    let calls = first.sim.sim.calls().get_profile;
+    backdate(&first, &username, 2).await;
+    assert!(wait_until(async || count(&first, "profile_samples", &username).await == 2).await);
+    // Both replicas have had two more rounds since.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(first.sim.sim.calls().get_profile, calls + 1, "one refresh for both replicas");
+    assert_eq!(count(&first, "profile_samples", &username).await, 2);
+    second.stop().await;
+    first.stop().await;
 }
