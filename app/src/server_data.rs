@@ -19,10 +19,10 @@ pub async fn lookup_profile(username: Username) -> ProfileLookup {
 }
 
 /// A person's history; `None` when the database cannot answer (logged).
-pub async fn person_history(user_id: u64) -> Option<services::history::PersonHistory> {
+pub async fn person_history(user_id: u64, page: u32) -> Option<services::history::PersonHistory> {
     services()
         .history
-        .of_person(user_id)
+        .of_person(user_id, page)
         .await
         .map_err(|e| tracing::error!("history of {user_id} unavailable: {e}"))
         .ok()

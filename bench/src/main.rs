@@ -388,37 +388,9 @@ async fn history(
                        pg_total_relation_size('profile_samples') as samples";
     // The same stores through the cache's function without history, for
     // what history adds to each.
-    let started = Instant::now();
-    sqlx::query(&format!(
-        "do $$ declare r record; i int; begin
-           for r in select user_id, username, name, profile from profile_cache where gone_at is null
-                    order by user_id limit {HISTORY_PROFILES} loop
-             for i in 1..100 loop
-               perform store_fetched_profile(r.user_id, r.username, r.name,
-                 jsonb_set(r.profile, '{{bio}}', to_jsonb(coalesce(r.profile->>'bio', '') || ' w' || i)));
-             end loop;
-           end loop;
-         end $$"
-    ))
-    .execute(&mut *db)
-    .await?;
-    let plain_stores = started.elapsed();
+    let plain_stores = store_bio_changes(db, "store_fetched_profile", "w").await?;
     let (versions_before, samples_before): (i64, i64) = sqlx::query_as(size).fetch_one(&mut *db).await?;
-    let started = Instant::now();
-    sqlx::query(&format!(
-        "do $$ declare r record; i int; begin
-           for r in select user_id, username, name, profile from profile_cache where gone_at is null
-                    order by user_id limit {HISTORY_PROFILES} loop
-             for i in 1..100 loop
-               perform store_fetched_profile_with_history(r.user_id, r.username, r.name,
-                 jsonb_set(r.profile, '{{bio}}', to_jsonb(coalesce(r.profile->>'bio', '') || ' v' || i)));
-             end loop;
-           end loop;
-         end $$"
-    ))
-    .execute(&mut *db)
-    .await?;
-    let stores = started.elapsed();
+    let stores = store_bio_changes(db, "store_fetched_profile_with_history", "v").await?;
     sqlx::raw_sql("vacuum analyze profile_versions, profile_samples").execute(&mut *db).await?;
     let (versions_after, samples_after): (i64, i64) = sqlx::query_as(size).fetch_one(&mut *db).await?;
     let per = |before: i64, after: i64| (after - before) as f64 / HISTORY_PROFILES as f64;
@@ -471,6 +443,26 @@ async fn history(
         }
     }
     Ok(())
+}
+
+/// Stores each of [`HISTORY_PROFILES`] cached profiles 100 times through
+/// the SQL `function`, the bio one word longer each time (`<mark><i>`).
+async fn store_bio_changes(db: &mut PgConnection, function: &str, mark: &str) -> Result<Duration> {
+    let started = Instant::now();
+    sqlx::query(&format!(
+        "do $$ declare r record; i int; begin
+           for r in select user_id, username, name, profile from profile_cache where gone_at is null
+                    order by user_id limit {HISTORY_PROFILES} loop
+             for i in 1..100 loop
+               perform {function}(r.user_id, r.username, r.name,
+                 jsonb_set(r.profile, '{{bio}}', to_jsonb(coalesce(r.profile->>'bio', '') || ' {mark}' || i)));
+             end loop;
+           end loop;
+         end $$"
+    ))
+    .execute(&mut *db)
+    .await?;
+    Ok(started.elapsed())
 }
 
 /// Pacing of the budget rows: 10 calls a second, 2 back to back.

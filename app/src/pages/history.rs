@@ -5,40 +5,52 @@
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, Title};
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use domain::{
     profile::{ProfileEntry, ProfileLookup},
     username::Username,
 };
-use services::history::{Change, ChangeSet, DiffPart, PersonHistory, PersonRef, Sample};
+use services::history::{condensed, Change, ChangeSet, DiffPart, PersonHistory, PersonRef, Sample};
 
 use crate::{
     components::{
         avatar::{Avatar, AvatarSize, PLACEHOLDER_AVATAR},
         chart::{thin, LineChart},
-        message::MessagePage,
     },
     escape,
     format::proxied_image,
     history_text::{date, date_time, field_label, full_count, growth},
     i18n::Lang,
-    pages::not_found::NotFoundPage,
+    pages::{
+        not_found::NotFoundPage,
+        profile::{redirect_to_canonical_spelling, ProfileGone, ProfileNotFound, UpstreamUnavailable},
+    },
     prefs::use_prefs,
-    server_data::{self, lookup_profile, person_history, redirect_permanently, set_header, set_status},
+    server_data::{self, lookup_profile, person_history, redirect_permanently},
 };
 
-/// `/{handle}/history`: the handle must be `@username`; padded forms
-/// redirect to the canonical address, as the profile page's do.
+/// Words of unchanged bio kept beside each change in a diff.
+const DIFF_CONTEXT_WORDS: usize = 8;
+
+/// `/{handle}/history?page=N`: the handle must be `@username`; padded forms
+/// redirect to the canonical address, as the profile page's do. `page`
+/// (from 1; 30 changes a page) is a whole number or the page is a 404.
 #[component]
 pub fn HistoryRoute() -> impl IntoView {
     let handle = use_params_map().read_untracked().get("handle").unwrap_or_default();
-    let Some(name) = handle.strip_prefix('@') else { return view! { <NotFoundPage /> }.into_any() };
+    let page = match use_query_map().read_untracked().get("page") {
+        None => Some(1),
+        Some(page) => page.parse::<u32>().ok().filter(|p| (1..=100_000).contains(p)),
+    };
+    let (Some(name), Some(page)) = (handle.strip_prefix('@'), page) else {
+        return view! { <NotFoundPage /> }.into_any();
+    };
     match Username::parse_padded(name) {
         Ok(username) => {
             let canonical = format!("{}/history", username.page_path());
             if server_data::request_path().is_none_or(|path| path == canonical) {
-                view! { <HistoryPage username /> }.into_any()
+                view! { <HistoryPage username page /> }.into_any()
             } else {
                 redirect_permanently(&canonical);
                 ().into_any()
@@ -49,42 +61,26 @@ pub fn HistoryRoute() -> impl IntoView {
 }
 
 #[component]
-fn HistoryPage(username: Username) -> impl IntoView {
+fn HistoryPage(username: Username, page: u32) -> impl IntoView {
     let lang = use_prefs().lang;
-    let text = lang.text();
     let requested = username.clone();
     view! {
         <Suspense>
             {Suspend::new(async move {
                 match lookup_profile(username).await {
                     ProfileLookup::Found(entry) => {
-                        let canonical = entry.profile.username.clone().unwrap_or_default();
-                        if canonical != requested.as_str() && canonical.eq_ignore_ascii_case(requested.as_str()) {
-                            redirect_permanently(&format!("/@{canonical}/history"));
-                        }
-                        match person_history(entry.profile.user_id).await {
-                            Some(history) => view! { <HistoryView entry history lang /> }.into_any(),
-                            None => unavailable(lang),
+                        redirect_to_canonical_spelling(&entry, &requested, "/history");
+                        match person_history(entry.profile.user_id, page).await {
+                            Some(history) => view! { <HistoryView entry history page lang /> }.into_any(),
+                            // The database answered the lookup but not this: it is failing.
+                            None => view! { <UpstreamUnavailable retry_after_secs=30 /> }.into_any(),
                         }
                     }
-                    ProfileLookup::NotFound => {
-                        set_status(404);
-                        view! {
-                            <MessagePage lang title=text.profile_not_found_title body=text.profile_not_found_body
-                                testid="profile-not-found" home_link=true />
-                        }.into_any()
-                    }
+                    ProfileLookup::NotFound => view! { <ProfileNotFound /> }.into_any(),
                     // A gone account has no history: it was wiped with it.
-                    ProfileLookup::Gone => {
-                        set_status(404);
-                        view! {
-                            <MessagePage lang title=text.profile_gone_title body=text.profile_gone_body
-                                testid="profile-gone" home_link=true />
-                        }.into_any()
-                    }
+                    ProfileLookup::Gone => view! { <ProfileGone /> }.into_any(),
                     ProfileLookup::Unavailable { retry_after_secs } => {
-                        set_header("retry-after", &retry_after_secs.to_string());
-                        unavailable(lang)
+                        view! { <UpstreamUnavailable retry_after_secs /> }.into_any()
                     }
                 }
             })}
@@ -92,21 +88,19 @@ fn HistoryPage(username: Username) -> impl IntoView {
     }
 }
 
-fn unavailable(lang: Lang) -> AnyView {
-    set_status(503);
-    let text = lang.text();
-    view! { <MessagePage lang title=text.unavailable_title body=text.unavailable_body testid="clubhouse-unavailable" /> }
-        .into_any()
-}
-
 #[component]
-fn HistoryView(entry: ProfileEntry, history: PersonHistory, lang: Lang) -> impl IntoView {
+fn HistoryView(entry: ProfileEntry, history: PersonHistory, page: u32, lang: Lang) -> impl IntoView {
     let t = lang.history_text();
     let p = entry.profile;
     let username = p.username.clone().unwrap_or_default();
     let name = p.display_name().to_owned();
     let site = server_data::public_url();
-    let page_url = format!("{site}/@{username}/history");
+    let history_path = format!("/@{username}/history");
+    let page_link = move |page: u32| match page {
+        1 => history_path.clone(),
+        n => format!("{history_path}?page={n}"),
+    };
+    let page_url = format!("{site}{}", page_link(page));
     let title = format!("{} {name} (@{username}) · inssa", t.history_of);
     let description = format!("{} {name} (@{username}).", t.history_description);
     let feed_url = format!("/@{username}/feed.atom");
@@ -115,7 +109,7 @@ fn HistoryView(entry: ProfileEntry, history: PersonHistory, lang: Lang) -> impl 
     let samples = thin(&history.samples);
     let followers: Vec<(DateTime<Utc>, u64)> = samples.iter().filter_map(|s| Some((s.at, s.followers?))).collect();
     let following: Vec<(DateTime<Utc>, u64)> = samples.iter().filter_map(|s| Some((s.at, s.following?))).collect();
-    let more_versions = history.total_versions > history.versions.len() as i64;
+    let (newer, older) = ((page > 1).then(|| page_link(page - 1)), history.has_older.then(|| page_link(page + 1)));
     let image = format!(
         "{site}{}",
         p.photo_url.as_deref().and_then(proxied_image).unwrap_or_else(|| PLACEHOLDER_AVATAR.to_owned())
@@ -175,7 +169,7 @@ fn HistoryView(entry: ProfileEntry, history: PersonHistory, lang: Lang) -> impl 
 
             <section class="space-y-4">
                 <h2 class="text-xl font-bold">{t.changes}</h2>
-                {if changes.is_empty() {
+                {if changes.is_empty() && page == 1 {
                     let note = match first_seen {
                         Some(at) if history.total_versions > 1 => format!("{} {}.", t.no_changes_since, date(at, lang)),
                         _ => t.one_version.to_owned(),
@@ -188,7 +182,14 @@ fn HistoryView(entry: ProfileEntry, history: PersonHistory, lang: Lang) -> impl 
                         </ol>
                     }.into_any()
                 }}
-                {more_versions.then(|| view! { <p class="text-sm text-stone-600 dark:text-stone-300">{t.older_changes}</p> })}
+                <nav class="flex justify-between text-sm" aria-label=t.changes>
+                    {newer.map(|href| view! {
+                        <a href=href rel="prev" class="text-amber-800 underline dark:text-amber-400" data-testid="history-newer">{t.newer_changes}</a>
+                    })}
+                    {older.map(|href| view! {
+                        <a href=href rel="next" class="ml-auto text-amber-800 underline dark:text-amber-400" data-testid="history-older">{t.older_changes}</a>
+                    })}
+                </nav>
             </section>
         </article>
     }
@@ -267,7 +268,8 @@ fn SampleTable(samples: Vec<Sample>, lang: Lang) -> impl IntoView {
 #[component]
 fn ChangeItem(set: ChangeSet, lang: Lang) -> impl IntoView {
     view! {
-        <li class="rounded-2xl border border-stone-200 p-4 dark:border-stone-800" data-testid="history-change">
+        <li id=format!("v{}", set.version_id) class="rounded-2xl border border-stone-200 p-4 dark:border-stone-800"
+            data-testid="history-change">
             <p class="mb-2 text-sm text-stone-600 dark:text-stone-300">
                 <time datetime=set.at.to_rfc3339()>{date_time(set.at, lang)}</time>
             </p>
@@ -315,7 +317,7 @@ fn ChangeRow(change: Change, lang: Lang) -> impl IntoView {
         }
         Change::Bio { diff, .. } => view! {
             <p class="whitespace-pre-line break-words" data-testid="history-bio-diff">
-                {diff.into_iter().map(|part| match part {
+                {condensed(&diff, DIFF_CONTEXT_WORDS).into_iter().map(|part| match part {
                     DiffPart::Same(s) => view! { <span>{s}</span> }.into_any(),
                     DiffPart::Added(s) => view! {
                         <ins class="rounded bg-emerald-100 text-emerald-900 no-underline dark:bg-emerald-950 dark:text-emerald-200"

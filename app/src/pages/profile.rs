@@ -61,11 +61,8 @@ fn ProfilePage(username: Username) -> impl IntoView {
             {Suspend::new(async move {
                 match lookup_profile(username).await {
                     ProfileLookup::Found(entry) => {
-                        let canonical = entry.profile.username.clone().unwrap_or_default();
-                        if canonical != requested.as_str() && canonical.eq_ignore_ascii_case(requested.as_str()) {
-                            // One address per person: the canonical spelling.
-                            redirect_permanently(&format!("/@{canonical}"));
-                        } else if entry.freshness == Freshness::Fresh {
+                        let redirected = redirect_to_canonical_spelling(&entry, &requested, "");
+                        if !redirected && entry.freshness == Freshness::Fresh {
                             // The server may replay this page while it keeps
                             // the profile in memory, but not once the
                             // profile is no longer fresh.
@@ -82,6 +79,18 @@ fn ProfilePage(username: Username) -> impl IntoView {
             })}
         </Suspense>
     }
+}
+
+/// One address per person: a username asked for in another case than the
+/// profile's own redirects (301) to the canonical spelling, `suffix`
+/// (`/history`) kept. True when it did.
+pub(crate) fn redirect_to_canonical_spelling(entry: &ProfileEntry, requested: &Username, suffix: &str) -> bool {
+    let canonical = entry.profile.username.as_deref().unwrap_or_default();
+    let redirect = canonical != requested.as_str() && canonical.eq_ignore_ascii_case(requested.as_str());
+    if redirect {
+        redirect_permanently(&format!("/@{canonical}{suffix}"));
+    }
+    redirect
 }
 
 #[component]
@@ -303,7 +312,7 @@ fn Freshness(fetched_at: DateTime<Utc>, freshness: Freshness, lang: Lang) -> imp
 }
 
 #[component]
-fn ProfileNotFound() -> impl IntoView {
+pub(crate) fn ProfileNotFound() -> impl IntoView {
     set_status(404);
     let lang = use_prefs().lang;
     let text = lang.text();
@@ -315,7 +324,7 @@ fn ProfileNotFound() -> impl IntoView {
 
 /// A person Clubhouse says no longer exists: a 404 with nothing of theirs.
 #[component]
-fn ProfileGone() -> impl IntoView {
+pub(crate) fn ProfileGone() -> impl IntoView {
     set_status(404);
     let lang = use_prefs().lang;
     let text = lang.text();
@@ -325,7 +334,7 @@ fn ProfileGone() -> impl IntoView {
 }
 
 #[component]
-fn UpstreamUnavailable(retry_after_secs: u64) -> impl IntoView {
+pub(crate) fn UpstreamUnavailable(retry_after_secs: u64) -> impl IntoView {
     set_status(503);
     set_header("retry-after", &retry_after_secs.to_string());
     let lang = use_prefs().lang;

@@ -83,21 +83,32 @@ pub async fn person_feed(
         }],
         Err(e) => return database_down(e),
     };
-    let (changes, latest) = match history.feed_changes(&people, PAGE_VERSIONS as usize).await {
-        Ok(found) => found,
-        Err(e) => return database_down(e),
-    };
     let site = &state.services.site.public_url;
     let name = entry.profile.display_name().to_owned();
     let t = lang.history_text();
-    let feed = FeedSpec {
+    let mut feed = FeedSpec {
         id: format!("{}:profile:{}", tag_base(site), entry.profile.user_id),
         title: format!("{} {name} (@{canonical}) · inssa", t.feed_title),
         self_url: format!("{site}/@{canonical}/feed.atom{}", lang_query(&query, '?')),
         page_url: format!("{site}/@{canonical}/history"),
-        updated: latest.unwrap_or(entry.fetched_at),
+        // A person with no version yet (never in practice) has changed never.
+        updated: DateTime::UNIX_EPOCH,
     };
-    respond(&headers, render(&feed, &changes, site, lang))
+    let validators = match Validators::of(&state, &feed, &people, lang).await {
+        Ok(validators) => validators,
+        Err(e) => return database_down(e),
+    };
+    if let Some(updated) = validators.last_modified {
+        feed.updated = updated;
+    }
+    if validators.reader_has_it(&headers) {
+        return validators.not_modified();
+    }
+    let changes = match history.feed_changes(&people, PAGE_VERSIONS as usize).await {
+        Ok(found) => found.0,
+        Err(e) => return database_down(e),
+    };
+    validators.respond(render(&feed, &changes, site, lang))
 }
 
 /// `/feed.atom?u=a,b,c`: the changes of up to fifty people, newest first.
@@ -123,26 +134,36 @@ pub async fn combined_feed(
     };
     let missing = names.iter().filter(|n| !people.iter().any(|p| p.username.eq_ignore_ascii_case(n.as_str())));
     state.services.profiles.want_names(missing.cloned());
-    let (changes, latest) = match history.feed_changes(&people, FEED_ENTRIES).await {
-        Ok(found) => found,
-        Err(e) => return database_down(e),
-    };
     let site = &state.services.site.public_url;
     let list = keys.join(",");
-    let feed = FeedSpec {
+    let mut feed = FeedSpec {
         id: format!("{}:people:{list}", tag_base(site)),
         title: format!("{} · inssa", lang.history_text().feed_of_many),
         self_url: format!("{site}/feed.atom?u={list}{}", lang_query(&query, '&')),
         page_url: format!("{site}/"),
         // A feed of people with no history yet has changed never.
-        updated: latest.unwrap_or(DateTime::UNIX_EPOCH),
+        updated: DateTime::UNIX_EPOCH,
     };
-    respond(&headers, render(&feed, &changes, site, lang))
+    let validators = match Validators::of(&state, &feed, &people, lang).await {
+        Ok(validators) => validators,
+        Err(e) => return database_down(e),
+    };
+    if let Some(updated) = validators.last_modified {
+        feed.updated = updated;
+    }
+    if validators.reader_has_it(&headers) {
+        return validators.not_modified();
+    }
+    let changes = match history.feed_changes(&people, FEED_ENTRIES).await {
+        Ok(found) => found.0,
+        Err(e) => return database_down(e),
+    };
+    validators.respond(render(&feed, &changes, site, lang))
 }
 
 /// The `u` list: comma-separated usernames (an `@` before one is fine),
-/// each valid, at most [`FEED_PEOPLE_MAX`] different ones, in the order
-/// given (sorted, so one set of people is one feed).
+/// each valid, at most [`FEED_PEOPLE_MAX`] different ones; sorted and
+/// deduplicated, so one set of people is one feed.
 fn parse_people(list: &str) -> Result<Vec<Username>, String> {
     let mut names = BTreeSet::new();
     for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
@@ -229,44 +250,65 @@ fn render(spec: &FeedSpec, changes: &[FeedChange], site: &str, lang: Lang) -> St
     feed.to_string()
 }
 
-/// The body with its validators, or 304 when the reader has this version.
-fn respond(headers: &HeaderMap, body: String) -> Response {
-    let digest = Sha256::digest(body.as_bytes());
-    let etag = format!("\"{}\"", digest.iter().take(12).map(|b| format!("{b:02x}")).collect::<String>());
-    let last_modified = body_updated(&body);
-    let none_match = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok());
-    let not_modified = match none_match {
-        Some(tags) => tags.split(',').map(str::trim).any(|t| t == "*" || t.trim_start_matches("W/") == etag),
-        None => match (headers.get(header::IF_MODIFIED_SINCE).and_then(|v| v.to_str().ok()), last_modified) {
-            (Some(since), Some(modified)) => DateTime::parse_from_rfc2822(since)
-                .map(|since| since.timestamp() >= modified.timestamp())
-                .unwrap_or(false),
-            _ => false,
-        },
-    };
-    let mut response = if not_modified { StatusCode::NOT_MODIFIED.into_response() } else { body.into_response() };
-    let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/atom+xml; charset=utf-8"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
-    if let Ok(v) = HeaderValue::from_str(&etag) {
-        h.insert(header::ETAG, v);
-    }
-    if let Some(v) =
-        last_modified.and_then(|t| HeaderValue::from_str(&t.format("%a, %d %b %Y %H:%M:%S GMT").to_string()).ok())
-    {
-        h.insert(header::LAST_MODIFIED, v);
-    }
-    if not_modified {
-        h.remove(header::CONTENT_TYPE);
-    }
-    response
+/// A feed's ETag and Last-Modified, known before it is rendered: the ETag
+/// hashes everything the feed is made of (its people as cached, their
+/// newest version and version count, the language, the site, this build),
+/// so a reader that has the feed gets its 304 without the versions being
+/// read or the feed written.
+struct Validators {
+    etag: String,
+    last_modified: Option<DateTime<Utc>>,
 }
 
-/// The feed's `<updated>`, read back from what was rendered.
-fn body_updated(body: &str) -> Option<DateTime<Utc>> {
-    let start = body.find("<updated>")? + "<updated>".len();
-    let end = start + body[start..].find("</updated>")?;
-    DateTime::parse_from_rfc3339(&body[start..end]).ok().map(|t| t.with_timezone(&Utc))
+impl Validators {
+    async fn of(state: &SharedState, feed: &FeedSpec, people: &[FeedPerson], lang: Lang) -> Result<Self, sqlx::Error> {
+        let (stamp, last_modified) = state.services.history.feed_stamp(people).await?;
+        let mut digest = Sha256::new();
+        for part in [env!("CARGO_PKG_VERSION"), lang.code(), &feed.id, &feed.title, &feed.self_url, &stamp] {
+            digest.update(part.as_bytes());
+            digest.update([0]);
+        }
+        let etag = format!("\"{}\"", digest.finalize().iter().take(12).map(|b| format!("{b:02x}")).collect::<String>());
+        Ok(Validators { etag, last_modified })
+    }
+
+    /// `If-None-Match` decides when sent; else `If-Modified-Since`.
+    fn reader_has_it(&self, headers: &HeaderMap) -> bool {
+        match headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) {
+            Some(tags) => tags.split(',').map(str::trim).any(|t| t == "*" || t.trim_start_matches("W/") == self.etag),
+            None => match (headers.get(header::IF_MODIFIED_SINCE).and_then(|v| v.to_str().ok()), self.last_modified) {
+                (Some(since), Some(modified)) => DateTime::parse_from_rfc2822(since)
+                    .map(|since| since.timestamp() >= modified.timestamp())
+                    .unwrap_or(false),
+                _ => false,
+            },
+        }
+    }
+
+    fn not_modified(&self) -> Response {
+        self.with_headers(StatusCode::NOT_MODIFIED.into_response())
+    }
+
+    fn respond(&self, body: String) -> Response {
+        let mut response = self.with_headers(body.into_response());
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/atom+xml; charset=utf-8"));
+        response
+    }
+
+    fn with_headers(&self, mut response: Response) -> Response {
+        let h = response.headers_mut();
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+        if let Ok(v) = HeaderValue::from_str(&self.etag) {
+            h.insert(header::ETAG, v);
+        }
+        let modified = self.last_modified.map(|t| t.format("%a, %d %b %Y %H:%M:%S GMT").to_string());
+        if let Some(v) = modified.and_then(|t| HeaderValue::from_str(&t).ok()) {
+            h.insert(header::LAST_MODIFIED, v);
+        }
+        response
+    }
 }
 
 /// `tag:` URIs (RFC 4151) keep entry ids the same across renames and

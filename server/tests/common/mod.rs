@@ -153,6 +153,24 @@ pub async fn spawn_replica(db_name: &str, sim: RunningSimulator, customize: impl
     TestApp { base_url, sim, db, db_name, client, stop: Some(stop), served }
 }
 
+/// A page's status and body.
+pub async fn html(app: &TestApp, path: &str) -> (u16, String) {
+    let res = app.get(path).await;
+    let status = res.status().as_u16();
+    (status, res.text().await.unwrap())
+}
+
+/// Polls `check` every 50 ms for up to 10 s; whether it came true.
+pub async fn wait_until(mut check: impl AsyncFnMut() -> bool) -> bool {
+    for _ in 0..200 {
+        if check().await {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    false
+}
+
 /// Makes a cached profile `hours` older, so it is served stale.
 pub async fn backdate(app: &TestApp, username: &str, hours: i32) {
     sqlx::query("update profile_cache set fetched_at = fetched_at - make_interval(hours => $1) where username = $2")

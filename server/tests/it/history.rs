@@ -7,24 +7,8 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::common::{backdate, same_simulator, spawn_app_with, spawn_replica, TestApp};
+use crate::common::{backdate, html, same_simulator, spawn_app_with, spawn_replica, wait_until, TestApp};
 use server::config::Config;
-
-async fn html(app: &TestApp, path: &str) -> (u16, String) {
-    let res = app.get(path).await;
-    let status = res.status().as_u16();
-    (status, res.text().await.unwrap())
-}
-
-async fn wait_until(mut check: impl AsyncFnMut() -> bool) -> bool {
-    for _ in 0..200 {
-        if check().await {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    false
-}
 
 /// The scheduler every second, and every watched person due after one.
 fn busy_scheduler(config: &mut Config) {
@@ -270,9 +254,16 @@ async fn feeds_have_validators_autodiscovery_and_bounds() {
     assert_eq!(conditional("if-modified-since", modified).await.status(), 304);
     assert_eq!(conditional("if-none-match", "\"other\"".into()).await.status(), 200);
     assert_eq!(conditional("if-modified-since", "Mon, 01 Jan 2001 00:00:00 GMT".into()).await.status(), 200);
+    app.sim.sim.update_person(&a, json!({"bio": "changed a again"})).unwrap();
+    assert!(wait_until(async || count(&app, "profile_versions", &a).await == 3).await);
+    let res = conditional("if-none-match", etag.clone()).await;
+    assert_eq!(res.status(), 200, "a new change makes the old ETag stale");
+    assert_ne!(res.headers()["etag"], etag.as_str());
+    assert_eq!(feed(&res.text().await.unwrap()).entries.len(), 2);
 
     let both = feed(&app.get(&format!("/feed.atom?u={a},@{b}")).await.text().await.unwrap());
-    assert_eq!(both.entries.len(), 2, "one entry each");
+    assert_eq!(both.entries.len(), 3, "two changes of one, one of the other");
+    assert!(both.entries[0].updated >= both.entries[1].updated, "newest first");
     let ko = app.get(&format!("/feed.atom?u={a},{b}&lang=ko")).await.text().await.unwrap();
     assert!(feed(&ko).entries.iter().any(|e| entry_text(e).contains("소개")), "{ko}");
 
@@ -288,7 +279,7 @@ async fn feeds_have_validators_autodiscovery_and_bounds() {
     // A name no one has viewed: fetched in the background, then in the feed.
     let unseen = person(&app, 15);
     let first = feed(&app.get(&format!("/feed.atom?u={a},{unseen}")).await.text().await.unwrap());
-    assert_eq!(first.entries.len(), 1);
+    assert_eq!(first.entries.len(), 2, "a's two changes; nothing of the unseen person yet");
     assert!(
         wait_until(async || count(&app, "profile_versions", &unseen).await == 1).await,
         "the scheduler fetched the name the feed asked for"
@@ -474,4 +465,44 @@ async fn two_replicas_refresh_a_due_person_once() {
     assert_eq!(count(&first, "profile_samples", &username).await, 2);
     second.stop().await;
     first.stop().await;
+}
+
+/// Thirty changes a page, newest first, with links between the pages; the
+/// bio diff keeps the words around a change, not the whole bio.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_pages_hold_thirty_changes_each() {
+    let app = spawn_app_with(no_scheduler).await;
+    let username = person(&app, 22);
+    assert_eq!(app.get(&format!("/@{username}")).await.status(), 200);
+    let long_bio: String = (0..60).map(|i| format!("word{i} ")).collect();
+    sqlx::query(
+        "insert into profile_versions (user_id, seen_at, content)
+         select user_id, now() - make_interval(mins => 100 - g), jsonb_build_object('username', username, 'bio', $2 || g)
+         from profile_cache, generate_series(1, 70) g where lower(username) = lower($1)",
+    )
+    .bind(&username)
+    .bind(&long_bio)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let path = format!("/@{username}/history");
+    let (status, first) = html(&app, &path).await;
+    assert_eq!(status, 200);
+    assert_eq!(first.matches(r#"data-testid="history-change""#).count(), 30);
+    assert!(first.contains(&format!(r#"href="{path}?page=2" rel="next""#)));
+    assert!(!first.contains(r#"data-testid="history-newer""#));
+    assert!(first.contains("word59"), "the words before the change");
+    // The newest change replaced the whole bio; the others changed its last word.
+    let diffs: Vec<&str> = first.split(r#"data-testid="history-bio-diff""#).skip(1).collect();
+    assert_eq!(diffs.len(), 30);
+    assert_eq!(diffs.iter().filter(|d| d.split("</p>").next().unwrap().contains("word3 ")).count(), 1);
+    let (_, third) = html(&app, &format!("{path}?page=3")).await;
+    // 71 versions: 70 changes, the last of them on page 3 (the first version changed nothing).
+    assert_eq!(third.matches(r#"data-testid="history-change""#).count(), 10);
+    assert!(third.contains(&format!(r#"href="{path}?page=2" rel="prev""#)));
+    assert!(!third.contains(r#"data-testid="history-older""#));
+    for bad in ["?page=0", "?page=x", "?page=-1"] {
+        assert_eq!(app.get(&format!("{path}{bad}")).await.status(), 404, "{bad}");
+    }
+    app.stop().await;
 }

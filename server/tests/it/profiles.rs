@@ -3,25 +3,9 @@
 
 use std::time::Duration;
 
-use crate::common::{backdate, backdate_quietly, spawn_app, spawn_app_with, TestApp};
+use crate::common::{backdate, backdate_quietly, html, spawn_app, spawn_app_with, wait_until, TestApp};
 use futures::future::join_all;
 use simulator::Faults;
-
-async fn html(app: &TestApp, path: &str) -> (u16, String) {
-    let res = app.get(path).await;
-    let status = res.status().as_u16();
-    (status, res.text().await.unwrap())
-}
-
-async fn wait_until(mut check: impl AsyncFnMut() -> bool) -> bool {
-    for _ in 0..100 {
-        if check().await {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    false
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_profile_page_shows_everything() {

@@ -123,6 +123,43 @@ pub fn word_diff(old: &str, new: &str) -> Vec<DiffPart> {
     parts
 }
 
+/// The diff for reading: unchanged runs keep `context` words next to each
+/// change and the rest becomes "…", so a one-word change of a long bio
+/// does not repeat the whole bio. A diff without changes stays whole.
+pub fn condensed(parts: &[DiffPart], context: usize) -> Vec<DiffPart> {
+    if !parts.iter().any(|p| !matches!(p, DiffPart::Same(_))) {
+        return parts.to_vec();
+    }
+    let last = parts.len() - 1;
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, part)| {
+            let DiffPart::Same(text) = part else { return part.clone() };
+            // Words with the whitespace after them, after any leading whitespace.
+            let body = text.trim_start();
+            let lead = &text[..text.len() - body.len()];
+            let words: Vec<&str> = body.split_inclusive(char::is_whitespace).collect();
+            let (keep_head, keep_tail) = match i {
+                0 => (0, context),
+                i if i == last => (context, 0),
+                _ => (context, context),
+            };
+            if words.len() <= keep_head + keep_tail + 1 {
+                return part.clone();
+            }
+            let head = format!("{lead}{}", words[..keep_head].concat());
+            let tail: String = words[words.len() - keep_tail..].concat();
+            let gap = match (keep_head, keep_tail) {
+                (0, _) => "… ",
+                (_, 0) => " …",
+                _ => " … ",
+            };
+            DiffPart::Same(format!("{}{gap}{}", head.trim_end(), tail.trim_start()))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,6 +239,26 @@ mod tests {
         assert_eq!(sets[0].version_id, 3);
         assert!(change_sets(&[version(1, VersionContent::default())]).is_empty(), "one version, no change");
         assert!(change_sets(&[]).is_empty());
+    }
+
+    #[test]
+    fn a_condensed_diff_keeps_the_words_around_each_change() {
+        let old = "one two three four five six seven eight nine ten";
+        let new = "one two three four five SIX seven eight nine ten";
+        let parts = condensed(&word_diff(old, new), 2);
+        assert_eq!(
+            parts,
+            vec![
+                DiffPart::Same("… four five ".into()),
+                DiffPart::Removed("six".into()),
+                DiffPart::Added("SIX".into()),
+                DiffPart::Same(" seven eight …".into()),
+            ]
+        );
+        let unchanged = word_diff("a b c d e f", "a b c d e f");
+        assert_eq!(condensed(&unchanged, 1), unchanged, "nothing to condense around");
+        let short = word_diff("a b", "a c");
+        assert_eq!(condensed(&short, 3), short, "short runs stay whole");
     }
 
     proptest! {

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 use sqlx::PgPool;
 
-pub use diff::{change_sets, changes_between, word_diff, Change, ChangeSet, DiffPart};
+pub use diff::{change_sets, changes_between, condensed, word_diff, Change, ChangeSet, DiffPart};
 
 /// What one version holds: the visible fields of a profile.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -77,15 +77,17 @@ pub struct Sample {
     pub following: Option<u64>,
 }
 
-/// Everything the history page shows of one person.
+/// Everything a history page shows of one person.
 #[derive(Clone, Debug, Default)]
 pub struct PersonHistory {
-    /// Newest first, at most [`PAGE_VERSIONS`] + 1 (the one before the
-    /// oldest change shown, to diff it against).
+    /// The page's versions, newest first, at most [`CHANGES_PER_PAGE`] + 1
+    /// (the one before the oldest change shown, to diff it against).
     pub versions: Vec<Version>,
     /// Oldest first: every sample kept.
     pub samples: Vec<Sample>,
     pub total_versions: i64,
+    /// Whether an older page of changes follows.
+    pub has_older: bool,
 }
 
 impl PersonHistory {
@@ -95,8 +97,10 @@ impl PersonHistory {
     }
 }
 
-/// Changes shown on a history page and in a person's feed.
+/// Changes in a person's feed.
 pub const PAGE_VERSIONS: i64 = 200;
+/// Changes on one history page.
+pub const CHANGES_PER_PAGE: i64 = 30;
 /// Entries in a feed of several people.
 pub const FEED_ENTRIES: usize = 100;
 /// People in one feed.
@@ -113,13 +117,16 @@ pub struct HistoryService {
 }
 
 impl HistoryService {
-    pub async fn of_person(&self, user_id: u64) -> Result<PersonHistory, HistoryError> {
+    /// Page `page` (from 1) of a person's changes, and all their samples.
+    pub async fn of_person(&self, user_id: u64, page: u32) -> Result<PersonHistory, HistoryError> {
+        let offset = i64::from(page.saturating_sub(1)) * CHANGES_PER_PAGE;
         let (versions, samples, (total_versions, _)) = tokio::try_join!(
-            store::versions(&self.db, user_id, PAGE_VERSIONS + 1, 0),
+            store::versions(&self.db, user_id, CHANGES_PER_PAGE + 1, offset),
             store::samples(&self.db, user_id),
             store::counts(&self.db, user_id),
         )?;
-        Ok(PersonHistory { versions, samples, total_versions })
+        let has_older = total_versions > offset + CHANGES_PER_PAGE + 1;
+        Ok(PersonHistory { versions, samples, total_versions, has_older })
     }
 
     /// One page of versions and samples (newest first) for the JSON API.
@@ -149,6 +156,20 @@ impl HistoryService {
     /// not cached are left out), recording that a reader follows them.
     pub async fn feed_people(&self, keys: &[String]) -> Result<Vec<FeedPerson>, HistoryError> {
         store::feed_people(&self.db, keys).await
+    }
+
+    /// A fingerprint of what a feed of these people shows, and when its
+    /// newest version was seen: see [`store::feed_stamp`].
+    pub async fn feed_stamp(&self, people: &[FeedPerson]) -> Result<(String, Option<DateTime<Utc>>), HistoryError> {
+        let ids: Vec<i64> = people.iter().map(|p| p.user_id as i64).collect();
+        let (versions, latest) = store::feed_stamp(&self.db, &ids).await?;
+        let mut stamp = String::new();
+        for person in people {
+            let (newest, count) = versions.iter().find(|v| v.0 == person.user_id as i64).map_or((0, 0), |v| (v.1, v.2));
+            let name = person.name.as_deref().unwrap_or("");
+            stamp.push_str(&format!("{} {} {name:?} {newest} {count};", person.user_id, person.username));
+        }
+        Ok((stamp, latest))
     }
 
     /// The newest changes of these people, newest first, at most `limit`,

@@ -49,6 +49,31 @@ pub async fn versions_of_many<'e>(
     rows.iter().map(|row| Ok((row.try_get::<i64, _>("user_id")? as u64, version_from_row(row)?))).collect()
 }
 
+/// What a feed of these people shows changes with: each one's newest
+/// version id and how many versions they have (retention lowers it), and
+/// when the newest of them all was seen. One indexed query, so a reader
+/// that already has the feed is answered without reading the versions.
+pub async fn feed_stamp<'e>(
+    db: impl PgExecutor<'e>,
+    user_ids: &[i64],
+) -> Result<(Vec<(i64, i64, i64)>, Option<DateTime<Utc>>), sqlx::Error> {
+    let rows = sqlx::query(
+        "select user_id, max(id) as newest, count(*) as versions, max(seen_at) as seen
+         from profile_versions where user_id = any($1) group by user_id order by user_id",
+    )
+    .bind(user_ids)
+    .fetch_all(db)
+    .await?;
+    let mut stamp = Vec::with_capacity(rows.len());
+    let mut latest: Option<DateTime<Utc>> = None;
+    for row in &rows {
+        stamp.push((row.try_get("user_id")?, row.try_get("newest")?, row.try_get("versions")?));
+        let seen: DateTime<Utc> = row.try_get("seen")?;
+        latest = Some(latest.map_or(seen, |l| l.max(seen)));
+    }
+    Ok((stamp, latest))
+}
+
 fn version_from_row(row: &sqlx::postgres::PgRow) -> Result<Version, sqlx::Error> {
     let content: Value = row.try_get("content")?;
     Ok(Version {
@@ -214,12 +239,4 @@ pub async fn prune<'e>(db: impl PgExecutor<'e>, keep: Duration) -> Result<(u64, 
     .fetch_one(db)
     .await?;
     Ok((row.try_get::<i64, _>("versions")? as u64, row.try_get::<i64, _>("samples")? as u64))
-}
-
-/// When a person's history starts: their oldest version.
-pub async fn first_seen<'e>(db: impl PgExecutor<'e>, user_id: u64) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
-    sqlx::query_scalar("select min(seen_at) from profile_versions where user_id = $1")
-        .bind(user_id as i64)
-        .fetch_one(db)
-        .await
 }
