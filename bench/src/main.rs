@@ -420,7 +420,7 @@ async fn history(
     .execute(&mut *db)
     .await?;
     for (what, path, file) in [
-        ("History page, 100 changes, 1 000 samples", format!("/@{username}/history"), "history.html"),
+        ("History page, first 30 of 100 changes, 1 000 samples", format!("/@{username}/history"), "history.html"),
         ("Atom feed, 100 entries", format!("/@{username}/feed.atom"), "feed.atom"),
     ] {
         let res = http.get(format!("{base}{path}")).send().await?;

@@ -3,7 +3,7 @@
 //! canvas; the geometry is fifty lines). Colours come from `currentColor`
 //! and Tailwind classes, so it follows the light and dark themes.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Timelike, Utc};
 use leptos::prelude::*;
 
 use crate::{
@@ -77,12 +77,11 @@ fn nice_range(min: u64, max: u64) -> (u64, u64, u64) {
     let magnitude = 10f64.powf(raw.log10().floor());
     let step = [1.0, 2.0, 5.0, 10.0].into_iter().map(|m| m * magnitude).find(|s| *s >= raw).unwrap_or(raw) as u64;
     let step = step.max(1);
-    let low = min / step * step;
-    let mut high = max.div_ceil(step) * step;
-    if high == low {
-        high = low + step;
+    if min == max {
+        // A flat line in the middle, a step above and below.
+        return (min.saturating_sub(step), max + step, step);
     }
-    (low, high, step)
+    (min / step * step, max.div_ceil(step) * step, step)
 }
 
 /// One series as a figure: the line with its axes, named for screen
@@ -106,6 +105,20 @@ pub fn LineChart(
     let desc_id = format!("{id}-desc");
     let labelled_by = format!("{title_id} {desc_id}");
     let view_box = format!("0 0 {WIDTH} {HEIGHT}");
+    // Compact labels (1.3K) unless two would read the same; then whole numbers.
+    let mut y_labels: Vec<String> = g.y_ticks.iter().map(|&(_, v)| axis_count(v, lang)).collect();
+    if y_labels.windows(2).any(|pair| pair[0] == pair[1]) {
+        y_labels = g.y_ticks.iter().map(|&(_, v)| full_count(v)).collect();
+    }
+    // Under two days dates would repeat: the time of day instead.
+    let short_span = points[points.len() - 1].0 - points[0].0 < chrono::Duration::days(2);
+    let x_label = move |t: DateTime<Utc>| {
+        if short_span {
+            format!("{:02}:{:02}", t.hour(), t.minute())
+        } else {
+            short_date(t, lang)
+        }
+    };
     let count = points.len().to_string();
     view! {
         <svg viewBox=view_box role="img" aria-labelledby=labelled_by data-testid=id data-points=count
@@ -119,13 +132,13 @@ pub fn LineChart(
                 }).collect_view()}
             </g>
             <g fill="currentColor" font-size="12">
-                {g.y_ticks.iter().map(|&(y, v)| view! {
-                    <text x=(LEFT - 6.0).to_string() y=format!("{:.1}", y + 4.0) text-anchor="end">{axis_count(v, lang)}</text>
+                {g.y_ticks.iter().zip(y_labels).map(|(&(y, _), label)| view! {
+                    <text x=(LEFT - 6.0).to_string() y=format!("{:.1}", y + 4.0) text-anchor="end">{label}</text>
                 }).collect_view()}
                 {g.x_ticks.iter().enumerate().map(|(i, &(x, t))| {
                     let anchor = match i { 0 => "start", 3 => "end", _ => "middle" };
                     view! {
-                        <text x=format!("{x:.1}") y=(HEIGHT - 8.0).to_string() text-anchor=anchor>{short_date(t, lang)}</text>
+                        <text x=format!("{x:.1}") y=(HEIGHT - 8.0).to_string() text-anchor=anchor>{x_label(t)}</text>
                     }
                 }).collect_view()}
             </g>

@@ -149,7 +149,7 @@ fn HistoryView(entry: ProfileEntry, history: PersonHistory, page: u32, lang: Lan
 
             <Growth samples=history.samples.clone() current=(p.num_followers, p.num_following) lang />
 
-            <section class="space-y-4" data-testid="history-charts">
+            <div class="space-y-4" data-testid="history-charts">
                 {match samples.len() {
                     0 => view! { <p class="text-stone-600 dark:text-stone-300" data-testid="history-no-chart">{t.no_samples}</p> }.into_any(),
                     1 => view! { <p class="text-stone-600 dark:text-stone-300" data-testid="history-no-chart">{t.one_sample}</p> }.into_any(),
@@ -165,7 +165,7 @@ fn HistoryView(entry: ProfileEntry, history: PersonHistory, page: u32, lang: Lan
                         <SampleTable samples=samples.clone() lang />
                     }.into_any(),
                 }}
-            </section>
+            </div>
 
             <section class="space-y-4">
                 <h2 class="text-xl font-bold">{t.changes}</h2>
@@ -217,8 +217,8 @@ fn Growth(samples: Vec<Sample>, current: (Option<u64>, Option<u64>), lang: Lang)
             <thead>
                 <tr class="border-b border-stone-200 dark:border-stone-800">
                     <th scope="col" class="py-1 font-semibold">{t.growth}</th>
-                    <th scope="col" class="py-1 font-semibold">{text.followers}</th>
-                    <th scope="col" class="py-1 font-semibold">{text.following}</th>
+                    <th scope="col" class="py-1 font-semibold capitalize">{text.followers}</th>
+                    <th scope="col" class="py-1 font-semibold capitalize">{text.following}</th>
                 </tr>
             </thead>
             <tbody>
@@ -247,14 +247,14 @@ fn SampleTable(samples: Vec<Sample>, lang: Lang) -> impl IntoView {
                 <thead>
                     <tr class="border-b border-stone-200 dark:border-stone-800">
                         <th scope="col" class="py-1">{t.date}</th>
-                        <th scope="col" class="py-1">{text.followers}</th>
-                        <th scope="col" class="py-1">{text.following}</th>
+                        <th scope="col" class="py-1 capitalize">{text.followers}</th>
+                        <th scope="col" class="py-1 capitalize">{text.following}</th>
                     </tr>
                 </thead>
                 <tbody>
                     {samples.iter().rev().map(|s| view! {
                         <tr>
-                            <td class="py-0.5"><time datetime=s.at.to_rfc3339()>{date_time(s.at, lang)}</time></td>
+                            <td class="py-0.5"><time datetime=s.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)>{date_time(s.at, lang)}</time></td>
                             <td class="py-0.5">{count(s.followers)}</td>
                             <td class="py-0.5">{count(s.following)}</td>
                         </tr>
@@ -271,7 +271,7 @@ fn ChangeItem(set: ChangeSet, lang: Lang) -> impl IntoView {
         <li id=format!("v{}", set.version_id) class="rounded-2xl border border-stone-200 p-4 dark:border-stone-800"
             data-testid="history-change">
             <p class="mb-2 text-sm text-stone-600 dark:text-stone-300">
-                <time datetime=set.at.to_rfc3339()>{date_time(set.at, lang)}</time>
+                <time datetime=set.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)>{date_time(set.at, lang)}</time>
             </p>
             <dl class="space-y-2">
                 {set.changes.into_iter().map(|change| view! { <ChangeRow change lang /> }).collect_view()}
@@ -320,11 +320,11 @@ fn ChangeRow(change: Change, lang: Lang) -> impl IntoView {
                 {condensed(&diff, DIFF_CONTEXT_WORDS).into_iter().map(|part| match part {
                     DiffPart::Same(s) => view! { <span>{s}</span> }.into_any(),
                     DiffPart::Added(s) => view! {
-                        <ins class="rounded bg-emerald-100 text-emerald-900 no-underline dark:bg-emerald-950 dark:text-emerald-200"
+                        <ins class="rounded bg-emerald-100 px-0.5 text-emerald-900 no-underline dark:bg-emerald-950 dark:text-emerald-200"
                             title=t.added>{s}</ins>
                     }.into_any(),
                     DiffPart::Removed(s) => view! {
-                        <del class="rounded bg-rose-100 text-rose-900 dark:bg-rose-950 dark:text-rose-200" title=t.removed>{s}</del>
+                        <del class="rounded bg-rose-100 px-0.5 text-rose-900 dark:bg-rose-950 dark:text-rose-200" title=t.removed>{s}</del>
                     }.into_any(),
                 }).collect_view()}
             </p>

@@ -305,7 +305,7 @@ fn Freshness(fetched_at: DateTime<Utc>, freshness: Freshness, lang: Lang) -> imp
     };
     view! {
         <p data-testid="freshness" data-freshness=freshness.as_str()>
-            <time datetime=fetched_at.to_rfc3339()>{format!("{} {ago}", text.updated)}</time>
+            <time datetime=fetched_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)>{format!("{} {ago}", text.updated)}</time>
             {note.map(|n| view! { <span class="block">{n}</span> })}
         </p>
     }
