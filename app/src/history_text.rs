@@ -5,7 +5,7 @@
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use services::history::{Change, PersonRef};
 
-use crate::{format::compact_count, i18n::Lang};
+use crate::i18n::Lang;
 
 pub struct HistoryText {
     pub history: &'static str,
@@ -184,11 +184,6 @@ pub fn growth(from: u64, to: u64) -> String {
     }
     let percent = diff.unsigned_abs() as f64 * 100.0 / from as f64;
     format!("{sign}{amount} ({sign}{percent:.1}%)")
-}
-
-/// Shortened for axes: "1.2K" / "1.2천".
-pub fn axis_count(n: u64, lang: Lang) -> String {
-    compact_count(n, lang)
 }
 
 /// The label of a change's field.

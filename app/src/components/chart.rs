@@ -7,7 +7,8 @@ use chrono::{DateTime, Timelike, Utc};
 use leptos::prelude::*;
 
 use crate::{
-    history_text::{axis_count, full_count, short_date},
+    format::compact_count,
+    history_text::{full_count, short_date},
     i18n::Lang,
 };
 
@@ -106,7 +107,7 @@ pub fn LineChart(
     let labelled_by = format!("{title_id} {desc_id}");
     let view_box = format!("0 0 {WIDTH} {HEIGHT}");
     // Compact labels (1.3K) unless two would read the same; then whole numbers.
-    let mut y_labels: Vec<String> = g.y_ticks.iter().map(|&(_, v)| axis_count(v, lang)).collect();
+    let mut y_labels: Vec<String> = g.y_ticks.iter().map(|&(_, v)| compact_count(v, lang)).collect();
     if y_labels.windows(2).any(|pair| pair[0] == pair[1]) {
         y_labels = g.y_ticks.iter().map(|&(_, v)| full_count(v)).collect();
     }

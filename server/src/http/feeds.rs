@@ -86,29 +86,13 @@ pub async fn person_feed(
     let site = &state.services.site.public_url;
     let name = entry.profile.display_name().to_owned();
     let t = lang.history_text();
-    let mut feed = FeedSpec {
+    let feed = FeedSpec {
         id: format!("{}:profile:{}", tag_base(site), entry.profile.user_id),
         title: format!("{} {name} (@{canonical}) · inssa", t.feed_title),
         self_url: format!("{site}/@{canonical}/feed.atom{}", lang_query(&query, '?')),
         page_url: format!("{site}/@{canonical}/history"),
-        // A person with no version yet (never in practice) has changed never.
-        updated: DateTime::UNIX_EPOCH,
     };
-    let validators = match Validators::of(&state, &feed, &people, lang).await {
-        Ok(validators) => validators,
-        Err(e) => return database_down(e),
-    };
-    if let Some(updated) = validators.last_modified {
-        feed.updated = updated;
-    }
-    if validators.reader_has_it(&headers) {
-        return validators.not_modified();
-    }
-    let changes = match history.feed_changes(&people, PAGE_VERSIONS as usize).await {
-        Ok(found) => found.0,
-        Err(e) => return database_down(e),
-    };
-    validators.respond(render(&feed, &changes, site, lang))
+    answer(&state, &headers, &feed, &people, lang, PAGE_VERSIONS as usize).await
 }
 
 /// `/feed.atom?u=a,b,c`: the changes of up to fifty people, newest first.
@@ -136,29 +120,39 @@ pub async fn combined_feed(
     state.services.profiles.want_names(missing.cloned());
     let site = &state.services.site.public_url;
     let list = keys.join(",");
-    let mut feed = FeedSpec {
+    let feed = FeedSpec {
         id: format!("{}:people:{list}", tag_base(site)),
         title: format!("{} · inssa", lang.history_text().feed_of_many),
         self_url: format!("{site}/feed.atom?u={list}{}", lang_query(&query, '&')),
         page_url: format!("{site}/"),
-        // A feed of people with no history yet has changed never.
-        updated: DateTime::UNIX_EPOCH,
     };
-    let validators = match Validators::of(&state, &feed, &people, lang).await {
+    answer(&state, &headers, &feed, &people, lang, FEED_ENTRIES).await
+}
+
+/// A feed of `people`'s newest `limit` changes, or 304 when the reader has
+/// it (decided before any version is read).
+async fn answer(
+    state: &SharedState,
+    headers: &HeaderMap,
+    feed: &FeedSpec,
+    people: &[FeedPerson],
+    lang: Lang,
+    limit: usize,
+) -> Response {
+    let validators = match Validators::of(state, feed, people, lang).await {
         Ok(validators) => validators,
         Err(e) => return database_down(e),
     };
-    if let Some(updated) = validators.last_modified {
-        feed.updated = updated;
-    }
-    if validators.reader_has_it(&headers) {
+    if validators.reader_has_it(headers) {
         return validators.not_modified();
     }
-    let changes = match history.feed_changes(&people, FEED_ENTRIES).await {
-        Ok(found) => found.0,
+    let changes = match state.services.history.feed_changes(people, limit).await {
+        Ok(changes) => changes,
         Err(e) => return database_down(e),
     };
-    validators.respond(render(&feed, &changes, site, lang))
+    // A feed of people with no version yet has changed never.
+    let updated = validators.last_modified.unwrap_or(DateTime::UNIX_EPOCH);
+    validators.respond(render(feed, updated, &changes, &state.services.site.public_url, lang))
 }
 
 /// The `u` list: comma-separated usernames (an `@` before one is fine),
@@ -186,10 +180,9 @@ struct FeedSpec {
     title: String,
     self_url: String,
     page_url: String,
-    updated: DateTime<Utc>,
 }
 
-fn render(spec: &FeedSpec, changes: &[FeedChange], site: &str, lang: Lang) -> String {
+fn render(spec: &FeedSpec, updated: DateTime<Utc>, changes: &[FeedChange], site: &str, lang: Lang) -> String {
     let t = lang.history_text();
     let entries = changes
         .iter()
@@ -227,7 +220,7 @@ fn render(spec: &FeedSpec, changes: &[FeedChange], site: &str, lang: Lang) -> St
     let feed = Feed {
         id: spec.id.clone(),
         title: Text::plain(xml_safe(&spec.title)),
-        updated: spec.updated.fixed_offset(),
+        updated: updated.fixed_offset(),
         lang: Some(lang.code().into()),
         links: vec![
             Link {

@@ -172,16 +172,10 @@ impl HistoryService {
         Ok((stamp, latest))
     }
 
-    /// The newest changes of these people, newest first, at most `limit`,
-    /// and when the newest of their versions was seen (a feed's `updated`).
-    pub async fn feed_changes(
-        &self,
-        people: &[FeedPerson],
-        limit: usize,
-    ) -> Result<(Vec<FeedChange>, Option<DateTime<Utc>>), HistoryError> {
+    /// The newest changes of these people, newest first, at most `limit`.
+    pub async fn feed_changes(&self, people: &[FeedPerson], limit: usize) -> Result<Vec<FeedChange>, HistoryError> {
         let ids: Vec<i64> = people.iter().map(|p| p.user_id as i64).collect();
         let versions = store::versions_of_many(&self.db, &ids, PAGE_VERSIONS + 1).await?;
-        let latest = versions.iter().map(|(_, v)| v.seen_at).max();
         let mut out = Vec::new();
         for person in people {
             let theirs: Vec<Version> =
@@ -190,7 +184,7 @@ impl HistoryService {
         }
         out.sort_by(|a, b| b.set.at.cmp(&a.set.at).then(b.set.version_id.cmp(&a.set.version_id)));
         out.truncate(limit);
-        Ok((out, latest))
+        Ok(out)
     }
 }
 

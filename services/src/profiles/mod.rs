@@ -11,6 +11,5 @@ mod service;
 pub mod store;
 
 pub use hot::HotTier;
-pub use scheduler::RoundReport;
 pub use service::{HistorySettings, ProfileService, ProfileSettings};
 pub use store::{CachedProfile, ProfileStore};

@@ -26,16 +26,6 @@ const WANTED_NAMES_MAX: usize = 1000;
 /// How often retention runs.
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
-/// What one round did.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct RoundReport {
-    pub watched: i64,
-    pub due: usize,
-    pub refreshed: usize,
-    /// Stopped early: the budget had no turn to spare.
-    pub postponed: bool,
-}
-
 impl ProfileService {
     /// Runs the scheduler until aborted, a round every
     /// `HISTORY_SCHEDULER_SECS` (never when 0).
@@ -59,7 +49,7 @@ impl ProfileService {
     }
 
     /// Deletes history past `HISTORY_RETENTION_DAYS`.
-    pub async fn prune_history(&self) {
+    async fn prune_history(&self) {
         match history_store::prune(&self.database(), self.policy().history.retention).await {
             Ok((versions, samples)) => metrics::history_pruned(versions, samples),
             Err(e) => tracing::error!("history retention failed: {e}"),
@@ -69,7 +59,7 @@ impl ProfileService {
     /// One round: refreshes the watched people whose copy is older than
     /// their cadence (oldest first), then fetches names feeds asked for.
     /// Stops at the first refresh that finds no turn in the budget.
-    pub async fn history_round(self: &Arc<Self>) -> RoundReport {
+    async fn history_round(self: &Arc<Self>) {
         let settings = self.policy().history;
         let cadence = Cadence {
             watch_window: settings.watch_window,
@@ -81,11 +71,10 @@ impl ProfileService {
             Ok(found) => found,
             Err(e) => {
                 tracing::error!("history scheduler could not read who is due: {e}");
-                return RoundReport::default();
+                return;
             }
         };
         metrics::history_round(watched, due.len());
-        let mut report = RoundReport { watched, due: due.len(), ..Default::default() };
         let fresh_for = self.policy().fresh_for;
         for person in due {
             let Ok(username) = Username::parse(&person.username) else { continue };
@@ -94,8 +83,8 @@ impl ProfileService {
             let cadence = if person.hot { settings.hot_every } else { settings.every };
             let outcome =
                 self.fetch_once(&username, Priority::Background, Some(person.user_id), cadence.min(fresh_for)).await;
-            if !self.count_scheduled(&outcome, &mut report) {
-                return report;
+            if !count_scheduled(&outcome) {
+                return;
             }
         }
         let names: Vec<Username> =
@@ -103,34 +92,14 @@ impl ProfileService {
         let mut names = names.into_iter();
         while let Some(username) = names.next() {
             let outcome = self.fetch_once(&username, Priority::Background, None, fresh_for).await;
-            if !self.count_scheduled(&outcome, &mut report) {
+            if !count_scheduled(&outcome) {
                 // The rest wait for the next round.
                 let mut wanted = self.wanted_names.lock().unwrap_or_else(|e| e.into_inner());
                 wanted.insert(username);
                 wanted.extend(names);
-                return report;
+                return;
             }
         }
-        report
-    }
-
-    /// Counts one scheduled fetch; false when the budget had no turn.
-    fn count_scheduled(&self, outcome: &FetchOutcome, report: &mut RoundReport) -> bool {
-        let result = match outcome {
-            FetchOutcome::Found(_) => {
-                report.refreshed += 1;
-                "refreshed"
-            }
-            FetchOutcome::Gone => "gone",
-            FetchOutcome::NotFound => "not_found",
-            FetchOutcome::Failed(UpstreamError::RateLimited { .. }) => {
-                report.postponed = true;
-                "postponed"
-            }
-            FetchOutcome::Failed(_) => "failed",
-        };
-        metrics::history_refresh(result);
-        !report.postponed
     }
 
     /// A feed asked for people who are not cached: the scheduler fetches
@@ -145,4 +114,17 @@ impl ProfileService {
             wanted.insert(name);
         }
     }
+}
+
+/// Counts one scheduled fetch; false when the budget had no turn.
+fn count_scheduled(outcome: &FetchOutcome) -> bool {
+    let (result, turn) = match outcome {
+        FetchOutcome::Found(_) => ("refreshed", true),
+        FetchOutcome::Gone => ("gone", true),
+        FetchOutcome::NotFound => ("not_found", true),
+        FetchOutcome::Failed(UpstreamError::RateLimited { .. }) => ("postponed", false),
+        FetchOutcome::Failed(_) => ("failed", true),
+    };
+    metrics::history_refresh(result);
+    turn
 }
