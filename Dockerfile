@@ -100,10 +100,13 @@ RUN find app frontend server -name '*.rs' -exec touch {} + \
  && if [ "${STRIP}" = true ]; then strip /out/server; fi
 
 FROM debian:bookworm-slim AS runtime
-# ca-certificates: TLS to the Clubhouse API and image hosts. Not pinned to a
+# ca-certificates: TLS to the Clubhouse API and image hosts. The Noto fonts
+# (SIL Open Font License 1.1): the share cards' text, every script and
+# colour emoji (CARD_FONT_DIRS reads /usr/share/fonts). Not pinned to a
 # Debian revision (see .hadolint.yaml); the base image tag pins the release.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates \
+      fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 inssa \
  && useradd --system --no-log-init --uid 10001 --gid 10001 \

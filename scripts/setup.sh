@@ -14,6 +14,12 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 pg_bin_dir >/dev/null || missing+=(postgresql)
 # The rolling-restart test puts a real nginx in front of two replicas.
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+# Share cards draw text with Noto (SIL Open Font License 1.1): Latin, Greek,
+# Cyrillic, Arabic, Hebrew and most other scripts; Korean, Japanese and
+# Chinese; colour emoji.
+[ -f /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf ] || missing+=(fonts-noto-core)
+[ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing+=(fonts-noto-cjk)
+[ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || missing+=(fonts-noto-color-emoji)
 # scripts/lint-ops.sh installs actionlint and hadolint from PyPI into a venv.
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)

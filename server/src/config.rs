@@ -13,6 +13,7 @@ use ipnet::IpNet;
 use secrecy::SecretString;
 pub use services::config::ConfigError;
 use services::{
+    cards::CardSettings,
     config::{check_token, Env},
     db::DbConfig,
     profiles::ProfileSettings,
@@ -64,6 +65,8 @@ pub struct Config {
     pub profiles: ProfileSettings,
     /// `WAITLIST_*`.
     pub waitlist: WaitlistSettings,
+    /// `CARD_*`: share cards.
+    pub cards: CardSettings,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -170,6 +173,7 @@ impl Config {
             upstream,
             profiles: ProfileSettings::from_env(&env)?,
             waitlist: WaitlistSettings::from_env(&env)?,
+            cards: CardSettings::from_env(&env)?,
         })
     }
 

@@ -64,15 +64,15 @@ impl Application {
         );
         let profiles =
             profiles::ProfileService::new(profiles::ProfileStore { db: db.clone() }, upstream, config.profiles);
-        let images = http::images::ImageProxy::new(config.image_hosts.clone(), config.image_fetches_at_once)
+        let images = services::images::ImageFetcher::new(config.image_hosts.clone(), config.image_fetches_at_once)
             .map_err(StartError::Upstream)?;
+        let cards = Arc::new(services::cards::CardService::new(config.cards.clone(), images.clone()));
         let waitlist = Arc::new(waitlist::WaitlistService::new(db.clone(), &config.waitlist));
         let history = services::history::HistoryService { db: db.clone() };
         let state = AppState {
             leptos_options,
             db,
-            services: Services { site, profiles: profiles.clone(), history, waitlist },
-            images,
+            services: Services { site, profiles: profiles.clone(), history, images, cards, waitlist },
             trusted_proxies: config.trusted_proxies.clone(),
             draining: Arc::new(std::sync::atomic::AtomicBool::new(false)),
             metrics_token: config.metrics_token.clone(),

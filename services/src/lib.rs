@@ -4,9 +4,11 @@
 //!
 //! Dependencies point one way: `domain` ← `services` ← `app` (ssr) ← `server`.
 
+pub mod cards;
 pub mod config;
 pub mod db;
 pub mod history;
+pub mod images;
 pub mod metrics;
 pub mod profiles;
 pub mod rate_limit;
@@ -25,6 +27,9 @@ pub struct Services {
     pub site: SiteSettings,
     pub profiles: Arc<ProfileService>,
     pub history: history::HistoryService,
+    /// Outside images, for the avatar proxy and the share cards.
+    pub images: images::ImageFetcher,
+    pub cards: Arc<cards::CardService>,
     pub waitlist: Arc<WaitlistService>,
 }
 

@@ -176,6 +176,23 @@ pub fn image_fetch(result: &'static str) {
     counter!("image_fetches_total", "result" => result).increment(1);
 }
 
+/// How a share card request was met: `cached`, `drawn`,
+/// `drawn_without_photo` (the photo host failed; not cached), `busy`,
+/// `timed_out`, `failed`.
+pub fn card(result: &'static str) {
+    counter!("share_cards_total", "result" => result).increment(1);
+}
+
+/// Time to draw one card, photo fetch included.
+pub fn card_drawn(elapsed: Duration) {
+    histogram!("share_card_render_seconds").record(elapsed.as_secs_f64());
+}
+
+/// Characters on a card that no installed font could draw.
+pub fn card_missing_glyphs(count: usize) {
+    counter!("share_card_missing_glyphs_total").increment(count as u64);
+}
+
 /// `accepted`, `rate_limited`, `failed`, or a refusal before the store:
 /// `invalid`, `cross_origin`, `honeypot`.
 pub fn waitlist_signup(result: &'static str) {

@@ -3,12 +3,15 @@
 
 mod api;
 mod assets;
+mod cards;
 mod client_ip;
+mod embeds;
 mod feeds;
 mod health;
-pub mod images;
+mod images;
 mod observe;
 mod page_cache;
+mod people;
 mod reactive_root;
 mod security;
 mod server_fns;
@@ -41,7 +44,6 @@ pub struct AppState {
     pub db: PgPool,
     /// What pages, server functions and the JSON API call.
     pub services: Services,
-    pub images: images::ImageProxy,
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Set on SIGTERM: `/readyz` answers 503 while requests are still served.
     pub draining: Arc<std::sync::atomic::AtomicBool>,
@@ -76,9 +78,10 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     // Closures behind `Arc`s: like the state, they are cloned with the
     // middleware stack on every request, rendered or replayed.
+    let asset_tags = app::AssetTags::render(&state.leptos_options);
+    let embed_assets = asset_tags;
     let context = {
         let services = Arc::new(state.services.clone());
-        let asset_tags = app::AssetTags::render(&state.leptos_options);
         move || {
             provide_context(asset_tags);
             provide_context(Services::clone(&services));
@@ -123,6 +126,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/profiles/{username}/history", get(api::history))
         .route("/feed.atom", get(feeds::combined_feed))
         .route("/{handle}/feed.atom", get(feeds::person_feed))
+        .route("/{handle}/card.png", get(cards::card))
+        .route("/{handle}/embed", get(embeds::embed).layer(axum::Extension(embed_assets)))
+        .route("/oembed", get(embeds::oembed))
         .route_service("/favicon.ico", root_file("favicon.ico"))
         .route_service("/robots.txt", root_file("robots.txt"))
         .route_service("/avatar-placeholder.svg", root_file("avatar-placeholder.svg"))
