@@ -35,6 +35,17 @@ pub fn page_policy(script_hashes: &str, nonce: Option<&str>) -> String {
     )
 }
 
+/// The policy of the embed (`/@username/embed`), the only document other
+/// sites may frame: no script at all, our styles and images only.
+pub const EMBED_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; connect-src 'self'; \
+     base-uri 'none'; form-action 'none'; frame-ancestors *";
+
+/// Whether a response's policy lets any site frame it (then it needs no
+/// `X-Frame-Options: DENY`).
+pub fn allows_framing(policy: &str) -> bool {
+    policy.split(';').any(|directive| directive.trim() == "frame-ancestors *")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

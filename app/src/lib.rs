@@ -30,6 +30,8 @@ pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod server_data;
 #[cfg(feature = "ssr")]
+pub mod share;
+#[cfg(feature = "ssr")]
 mod shell;
 
 #[cfg(feature = "ssr")]

@@ -29,6 +29,8 @@ use crate::{
 #[derive(Clone, Copy)]
 pub struct AssetTags {
     html: &'static str,
+    /// The stylesheet's tag alone, for documents without scripts (embeds).
+    pub stylesheet: &'static str,
     /// CSP sources for the inline bootstrap script in `html`.
     script_hashes: &'static str,
 }
@@ -53,15 +55,21 @@ impl AssetTags {
             }
             .to_html()
         });
+        let stylesheet =
+            owner.with(|| view! { <leptos_meta::HashedStylesheet options=options.clone() id="leptos" /> }.to_html());
         let script_hashes = csp::inline_script_hashes(&html);
         // Once per process, for the life of the process.
-        AssetTags { html: Box::leak(html.into_boxed_str()), script_hashes: Box::leak(script_hashes.into_boxed_str()) }
+        AssetTags {
+            html: Box::leak(html.into_boxed_str()),
+            stylesheet: Box::leak(stylesheet.into_boxed_str()),
+            script_hashes: Box::leak(script_hashes.into_boxed_str()),
+        }
     }
 }
 
 fn asset_tags(options: LeptosOptions) -> impl IntoView {
     match use_context::<AssetTags>() {
-        Some(AssetTags { html, script_hashes }) => {
+        Some(AssetTags { html, script_hashes, .. }) => {
             set_page_policy(script_hashes);
             // What HydrationScripts does besides its tags: an islands page
             // serializes no hydration state.

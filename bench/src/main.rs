@@ -343,6 +343,8 @@ async fn run() -> Result<()> {
     );
     // 5c. Profile history: storage, the history page and the feeds.
     history(&mut report, &http, &base, &nginx, &nginx_base, &mut db).await?;
+    // 5d. Share cards: drawing one, and serving a drawn one.
+    share_cards(&mut report, &http, &base, &nginx, &nginx_base, &mut db).await?;
     drop(nginx);
 
     // 6. The front end.
@@ -365,6 +367,66 @@ async fn run() -> Result<()> {
     // 8. The upstream budget with pacing on, on a database of its own.
     upstream_budget(&mut report, &paths, &admin_url, &http, &sim_base, &crowd[CACHED_PROFILES..]).await?;
     report.print();
+    Ok(())
+}
+
+/// People whose card is drawn for the miss row.
+const CARD_MISSES: i64 = 60;
+
+/// Share cards: the time to a card nobody asked for before (the cached
+/// profile read, the photo fetched from the simulator, the drawing and
+/// the PNG encoding), one person after another; then one drawn card under
+/// load, against nginx serving the same bytes.
+async fn share_cards(
+    report: &mut Report,
+    http: &reqwest::Client,
+    base: &str,
+    nginx: &Nginx,
+    nginx_base: &str,
+    db: &mut PgConnection,
+) -> Result<()> {
+    let people: Vec<String> =
+        sqlx::query_scalar("select username from profile_cache where gone_at is null order by user_id limit $1")
+            .bind(CARD_MISSES + 1)
+            .fetch_all(&mut *db)
+            .await?;
+    let card = |name: &str| format!("{base}/@{name}/card.png?lang=en");
+    // The first card also loads the fonts: not a miss like the others.
+    let (first, rest) = people.split_first().ok_or("no cached profiles for the card rows")?;
+    let started = Instant::now();
+    http.get(card(first)).send().await?.bytes().await?;
+    let fonts_and_first = started.elapsed();
+    let mut misses = Vec::new();
+    for name in rest {
+        let started = Instant::now();
+        let res = http.get(card(name)).send().await?;
+        if res.status() != 200 {
+            return Err(format!("{} answered {}", card(name), res.status()).into());
+        }
+        res.bytes().await?;
+        misses.push(started.elapsed());
+    }
+    misses.sort();
+    let misses = Samples(misses);
+    report.add(
+        format!("Share card, first drawing of {} people one after another (photo fetch included)", rest.len()),
+        format!(
+            "p50 {}, p99 {}; the process's first card {} (fonts loaded)",
+            ms(misses.p(50)),
+            ms(misses.p(99)),
+            ms(fonts_and_first)
+        ),
+        "",
+        None,
+    );
+    let res = http.get(card(first)).send().await?;
+    let bytes = res.bytes().await?;
+    std::fs::write(nginx.root.join("card.png"), &bytes)?;
+    let ours = wrk(&card(first), None)?;
+    let theirs = wrk(&format!("{nginx_base}/card.png"), None)?;
+    report.add(format!("nginx, the same {} bytes", bytes.len()), theirs.describe(), "", None);
+    report.add("Share card already drawn, 64 connections", ours.describe(), "", None);
+    report.add("Share card already drawn ÷ nginx", format!("{:.2}", ours.rps / theirs.rps), "", None);
     Ok(())
 }
 

@@ -11,16 +11,17 @@ use domain::{
 
 use crate::{
     components::{
-        avatar::{Avatar, AvatarSize, PLACEHOLDER_AVATAR},
+        avatar::{Avatar, AvatarSize},
         message::MessagePage,
     },
     escape,
-    format::{compact_count, month_year, proxied_image, time_ago},
+    format::{compact_count, month_year, time_ago},
     i18n::{Lang, Text},
     linkify::{segments, Segment},
     pages::not_found::NotFoundPage,
     prefs::use_prefs,
     server_data::{self, lookup_profile, redirect_permanently, set_header, set_status},
+    share,
 };
 
 /// `/@username` shows a profile; `/username` (the original site's address)
@@ -109,10 +110,11 @@ fn ProfileView(entry: ProfileEntry, lang: Lang) -> impl IntoView {
         .filter(|b| !b.is_empty())
         .map(|b| truncate_chars(&b, 200))
         .unwrap_or_else(|| format!("@{username}{}", text.profile_of));
-    let image = format!(
-        "{site}{}",
-        p.photo_url.as_deref().and_then(proxied_image).unwrap_or_else(|| PLACEHOLDER_AVATAR.to_owned())
-    );
+    let card = share::card(&p, lang, &site);
+    let image = format!("{site}{}", share::card_path(&card, lang));
+    let image_alt = share::card_alt(&card);
+    let oembed = share::oembed_url(&site, &page_url);
+    let snippet = share::iframe_snippet(&site, &username, &name, lang, share::EMBED_WIDTH);
     let joined = p
         .time_created
         .as_deref()
@@ -129,14 +131,21 @@ fn ProfileView(entry: ProfileEntry, lang: Lang) -> impl IntoView {
             <Meta property="og:site_name" content="inssa" />
             <Meta property="og:title" content=title.clone() />
             <Meta property="og:description" content=description.clone() />
+            <Link rel="alternate" type_="application/json+oembed" href=oembed
+                title=format!("{name} (@{username})") />
             <Meta property="og:image" content=image.clone() />
-            <Meta property="og:url" content=page_url />
+            <Meta property="og:image:type" content="image/png" />
+            <Meta property="og:image:width" content=share::CARD_WIDTH.to_string() />
+            <Meta property="og:image:height" content=share::CARD_HEIGHT.to_string() />
+            <Meta property="og:image:alt" content=image_alt.clone() />
+            <Meta property="og:url" content=page_url.clone() />
             <Meta property="og:locale" content=if lang == Lang::Ko { "ko_KR" } else { "en_US" } />
             <Meta property="profile:username" content=username.clone() />
-            <Meta name="twitter:card" content="summary" />
+            <Meta name="twitter:card" content="summary_large_image" />
             <Meta name="twitter:title" content=title />
             <Meta name="twitter:description" content=description />
-            <Meta name="twitter:image" content=image />
+            <Meta name="twitter:image" content=image.clone() />
+            <Meta name="twitter:image:alt" content=image_alt />
 
             <article class="space-y-8" data-testid="profile">
                 <header class="flex flex-col items-center gap-4 text-center sm:flex-row sm:items-start sm:text-left">
@@ -187,8 +196,36 @@ fn ProfileView(entry: ProfileEntry, lang: Lang) -> impl IntoView {
                         class="text-amber-800 underline dark:text-amber-400">{lang.history_text().history}</a>
                     <Freshness fetched_at=entry.fetched_at freshness=entry.freshness lang />
                 </footer>
+
+                <ShareBox page_url=page_url snippet image lang />
             </article>
         }
+}
+
+/// The link and the embed snippet in plain form fields: readable and
+/// selectable without JavaScript, inside a native disclosure.
+#[component]
+fn ShareBox(page_url: String, snippet: String, image: String, lang: Lang) -> impl IntoView {
+    let text = lang.share_text();
+    let field = "mt-1 block w-full rounded-lg border border-stone-300 bg-white p-2 font-mono text-sm \
+                 text-stone-900 dark:border-stone-700 dark:bg-stone-900 dark:text-stone-100";
+    view! {
+        <details class="rounded-2xl border border-stone-200 p-4 dark:border-stone-800" data-testid="share">
+            <summary class="cursor-pointer font-semibold">{text.share}</summary>
+            <div class="mt-4 space-y-4">
+                <label class="block text-sm">
+                    <span class="font-semibold">{text.link}</span>
+                    <input type="url" readonly value=page_url class=field data-testid="share-link" />
+                </label>
+                <label class="block text-sm">
+                    <span class="font-semibold">{text.embed}</span>
+                    <span class="block text-stone-600 dark:text-stone-400">{text.embed_hint}</span>
+                    <textarea readonly rows="3" class=field data-testid="share-embed">{snippet}</textarea>
+                </label>
+                <a href=image class="text-sm text-amber-800 underline dark:text-amber-400" data-testid="share-card">{text.card}</a>
+            </div>
+        </details>
+    }
 }
 
 #[component]

@@ -17,13 +17,16 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use app::{history_text::describe, i18n::Lang};
-use domain::{profile::ProfileLookup, username::Username};
+use domain::username::Username;
 use services::{
     history::{FeedChange, FeedPerson, FEED_ENTRIES, FEED_PEOPLE_MAX, PAGE_VERSIONS},
     ClientIp,
 };
 
-use super::SharedState;
+use super::{
+    people::{self, plain},
+    SharedState,
+};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct FeedQuery {
@@ -57,20 +60,12 @@ pub async fn person_feed(
     let Some(lang) = query.lang() else {
         return plain(StatusCode::BAD_REQUEST, "lang: one of en, ko");
     };
-    let Some(username) = handle.strip_prefix('@').and_then(|name| Username::parse_exact(name).ok()) else {
+    let Some(username) = people::username_of_handle(&handle) else {
         return plain(StatusCode::NOT_FOUND, "no such feed");
     };
-    let entry = match state.services.profiles.lookup(&username, client.map(|Extension(ip)| ip)).await {
-        ProfileLookup::Found(entry) => entry,
-        ProfileLookup::NotFound => return plain(StatusCode::NOT_FOUND, "no such user"),
-        ProfileLookup::Gone => return plain(StatusCode::NOT_FOUND, "this account no longer exists"),
-        ProfileLookup::Unavailable { retry_after_secs } => {
-            let mut response = plain(StatusCode::SERVICE_UNAVAILABLE, "Clubhouse is not answering; try again later");
-            if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, v);
-            }
-            return response;
-        }
+    let entry = match people::find(&state, &username, client.map(|Extension(ip)| ip)).await {
+        Ok(entry) => entry,
+        Err(response) => return response,
     };
     let canonical = entry.profile.username.clone().unwrap_or_else(|| username.to_string());
     let history = &state.services.history;
@@ -323,10 +318,6 @@ fn lang_query(query: &FeedQuery, sep: char) -> String {
 /// line breaks, and the two non-characters, cannot appear even escaped.
 fn xml_safe(s: &str) -> String {
     s.chars().filter(|&c| matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}')).collect()
-}
-
-fn plain(status: StatusCode, message: &str) -> Response {
-    (status, [(header::CACHE_CONTROL, "no-store")], format!("{message}\n")).into_response()
 }
 
 fn database_down(e: sqlx::Error) -> Response {

@@ -20,8 +20,13 @@ pub fn referrer_policy() -> HeaderLayer<HeaderValue> {
     )
 }
 
-pub fn no_framing() -> HeaderLayer<HeaderValue> {
-    SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"))
+/// `X-Frame-Options: DENY` on everything but the embed, whose policy
+/// (`frame-ancestors *`, see `app::csp::EMBED_POLICY`) lets other sites frame it.
+pub fn no_framing() -> HeaderLayer<impl Fn(&Response<Body>) -> Option<HeaderValue> + Clone> {
+    SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, |response: &Response<Body>| {
+        let policy = response.headers().get(header::CONTENT_SECURITY_POLICY).and_then(|v| v.to_str().ok());
+        (!policy.is_some_and(app::csp::allows_framing)).then(|| HeaderValue::from_static("DENY"))
+    })
 }
 
 /// Pages set their own Content-Security-Policy (scripts by hash and nonce,

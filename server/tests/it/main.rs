@@ -7,6 +7,7 @@
 mod common;
 
 mod budget;
+mod cards;
 mod drills;
 mod foundation;
 mod history;

@@ -31,8 +31,8 @@ async fn a_profile_page_shows_everything() {
         "<title>Odessa Finch (@odessa.finch) · Clubhouse</title>",
         r#"<link href="http://localhost:3000/@odessa.finch" rel="canonical">"#,
         r#"<meta property="og:type" content="profile""#,
-        r#"<meta name="twitter:card" content="summary""#,
-        r#"<meta property="og:image" content="http://localhost:3000/img?src=http"#,
+        r#"<meta name="twitter:card" content="summary_large_image""#,
+        r#"<meta property="og:image" content="http://localhost:3000/@odessa.finch/card.png?v="#,
     ] {
         assert!(page.contains(expected), "missing {expected:?}");
     }
