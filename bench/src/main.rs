@@ -345,6 +345,13 @@ async fn run() -> Result<()> {
     history(&mut report, &http, &base, &nginx, &nginx_base, &mut db).await?;
     // 5d. Share cards: drawing one, and serving a drawn one.
     share_cards(&mut report, &http, &base, &nginx, &nginx_base, &mut db).await?;
+    let rss = rss_kib(server.pid())?;
+    report.add(
+        "Server resident memory after the share-card rows (fonts mapped, cards cached)",
+        format!("{:.1} MB", rss as f64 / 1024.0),
+        "",
+        None,
+    );
     drop(nginx);
 
     // 6. The front end.

@@ -183,7 +183,8 @@ async fn oembed_describes_profile_pages_and_refuses_the_rest() {
     let app = spawn_app().await;
     let username = person(&app, 6);
     let (_, page) = html(&app, &format!("/@{username}")).await;
-    let link = page.split("<link ").find(|tag| tag.contains(r#"type="application/json+oembed""#)).expect("discovery link");
+    let link =
+        page.split("<link ").find(|tag| tag.contains(r#"type="application/json+oembed""#)).expect("discovery link");
     let href = link.split(r#"href=""#).nth(1).unwrap();
     let discovery = href[..href.find('"').unwrap()].replace("&amp;", "&");
     let res = app.get(discovery.strip_prefix(SITE).unwrap()).await;
