@@ -7,6 +7,7 @@ use domain::model::Profile;
 use services::cards::{Card, HEIGHT, WIDTH};
 
 use crate::{
+    escape,
     format::{compact_count, query_value},
     i18n::Lang,
 };
@@ -106,9 +107,11 @@ pub fn oembed_url(public_url: &str, page_url: &str) -> String {
     format!("{public_url}/oembed?url={}&format=json", query_value(page_url))
 }
 
-/// The HTML a site pastes to show the embed, every value escaped.
+/// The HTML a site pastes to show the embed, every value escaped, `<`
+/// included: the snippet is shown inside a `<textarea>`, where a raw
+/// `</textarea>` in a name would end it.
 pub fn iframe_snippet(public_url: &str, username: &str, name: &str, lang: Lang, width: u32) -> String {
-    let attr = |s: &str| html_escape::encode_double_quoted_attribute(s).into_owned();
+    let attr = escape::attribute;
     format!(
         r#"<iframe src="{}" width="{width}" height="{EMBED_HEIGHT}" title="{}" loading="lazy" style="border:0;max-width:100%"></iframe>"#,
         attr(&embed_url(public_url, username, lang)),
@@ -122,9 +125,10 @@ mod tests {
 
     #[test]
     fn the_snippet_escapes_what_it_quotes() {
-        let html = iframe_snippet("https://inssa.club", "a_b", "\"><script>x</script>", Lang::En, 400);
-        assert!(!html.contains("<script"), "{html}");
-        assert!(html.contains("title=\"&quot;&gt;&lt;script&gt;x&lt;/script&gt; (@a_b) on inssa\""), "{html}");
+        let html = iframe_snippet("https://inssa.club", "a_b", "\"></textarea><script>x</script>", Lang::En, 400);
+        let title = html.split("title=\"").nth(1).unwrap().split('"').next().unwrap();
+        assert!(!title.contains('<') && !title.contains('>'), "{html}");
+        assert_eq!(html_escape::decode_html_entities(title), "\"></textarea><script>x</script> (@a_b) on inssa");
         assert!(html.starts_with(r#"<iframe src="https://inssa.club/@a_b/embed?lang=en" width="400" height="216""#));
     }
 

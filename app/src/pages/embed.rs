@@ -10,6 +10,7 @@ use domain::profile::ProfileEntry;
 
 use crate::{
     components::avatar::{Avatar, AvatarSize},
+    escape,
     format::compact_count,
     i18n::Lang,
     prefs::Theme,
@@ -50,9 +51,7 @@ pub fn render_embed(
         ("og:image", image.as_str()),
     ]
     .iter()
-    .map(|(property, content)| {
-        format!(r#"<meta property="{property}" content="{}">"#, html_escape::encode_double_quoted_attribute(content))
-    })
+    .map(|(property, content)| format!(r#"<meta property="{property}" content="{}">"#, escape::attribute(content)))
     .collect();
     let owner = Owner::new();
     owner.with(|| {

@@ -1,5 +1,5 @@
 use chrono::{DateTime, Utc};
-use leptos::prelude::*;
+use leptos::{prelude::*, tachys::html::InertElement};
 use leptos_meta::{Link, Meta, Title};
 use leptos_router::hooks::use_params_map;
 
@@ -220,7 +220,11 @@ fn ShareBox(page_url: String, snippet: String, image: String, lang: Lang) -> imp
                 <label class="block text-sm">
                     <span class="font-semibold">{text.embed}</span>
                     <span class="block text-stone-600 dark:text-stone-400">{text.embed_hint}</span>
-                    <textarea readonly rows="3" class=field data-testid="share-embed">{snippet}</textarea>
+                    // Leptos writes a textarea's text unescaped (it is RCDATA), so
+                    // it is escaped here: a `</textarea>` would otherwise end it.
+                    <textarea readonly rows="3" class=field data-testid="share-embed">
+                        {InertElement::new(escape::html_text(&snippet))}
+                    </textarea>
                 </label>
                 <a href=image class="text-sm text-amber-800 underline dark:text-amber-400" data-testid="share-card">{text.card}</a>
             </div>

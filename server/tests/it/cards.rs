@@ -99,8 +99,9 @@ async fn many_asking_for_a_new_card_at_once_get_the_same_picture() {
     app.stop().await;
 }
 
-const HOSTILE: [&str; 4] = [
+const HOSTILE: [&str; 5] = [
     "</title><script>alert(1)</script>",
+    "</textarea><script>alert(2)</script>",
     "\"><img src=x onerror=alert(1)>",
     "' onmouseover='alert(3)",
     "<b>bold</b> ]]> &amp; \u{1b}",
@@ -120,8 +121,11 @@ async fn hostile_long_right_to_left_and_emoji_names_break_neither_card_nor_embed
         .collect();
     for (i, name) in names.iter().enumerate() {
         let username = person(&app, 20 + i);
-        let bio = format!("{} {}", HOSTILE[i % 4], "ok ".repeat(3000));
-        app.sim.sim.update_person(&username, json!({ "name": name, "bio": bio, "photo_url": HOSTILE[i % 4] })).unwrap();
+        let bio = format!("{} {}", HOSTILE[i % 5], "ok ".repeat(3000));
+        app.sim.sim.update_person(&username, json!({ "name": name, "bio": bio, "photo_url": HOSTILE[i % 5] })).unwrap();
+        // The profile page's share box quotes the name in its snippet.
+        let (_, profile) = html(&app, &format!("/@{username}")).await;
+        assert!(!profile.contains("<script>alert"), "{name}: raw script in the profile page");
         let path = card_of(&app, &username).await;
         let res = app.get(&path).await;
         assert_eq!(res.status(), 200, "{name}");
