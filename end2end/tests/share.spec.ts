@@ -1,3 +1,5 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import ogs from "open-graph-scraper";
 import { test, expect } from "./fixtures";
 
@@ -5,10 +7,11 @@ const SIM = process.env.SIM_URL ?? "http://127.0.0.1:4010";
 
 async function newPerson(request: import("@playwright/test").APIRequestContext, prefix: string) {
   const username = `${prefix}${Date.now() % 1_000_000}`;
-  const created = await request.post(`${SIM}/_sim/people`, {
-    data: { username, name: "Share 카드 ✨ Tester", bio: "Here to be shared." },
+  expect((await request.post(`${SIM}/_sim/people`, { data: { username } })).ok()).toBe(true);
+  const named = await request.put(`${SIM}/_sim/people/${username}`, {
+    data: { name: "Share 카드 ✨ Tester", bio: "Here to be shared." },
   });
-  expect(created.ok()).toBe(true);
+  expect(named.ok()).toBe(true);
   return username;
 }
 
@@ -40,15 +43,18 @@ test.describe("embeds", () => {
 
   test("another site can frame the embed, and only the embed", async ({ page, request, baseURL }) => {
     const username = await newPerson(request, "embed");
-    await page.route("http://embedder.test/**", (route) =>
-      route.fulfill({
-        contentType: "text/html",
-        body: `<!DOCTYPE html><title>Blog</title>
-          <iframe id="embed" src="${baseURL}/@${username}/embed" width="400" height="216"></iframe>
-          <iframe id="page" src="${baseURL}/@${username}" width="400" height="216"></iframe>`,
-      }),
-    );
-    await page.goto("http://embedder.test/post");
+    // Another site: a page of its own on another origin, served over real
+    // HTTP (Chromium refuses loopback frames inside a page it did not load
+    // from the network).
+    const blog = http.createServer((_, res) => {
+      res.writeHead(200, { "content-type": "text/html" });
+      res.end(`<!DOCTYPE html><title>Blog</title>
+        <iframe id="embed" src="${baseURL}/@${username}/embed" width="400" height="216"></iframe>
+        <iframe id="page" src="${baseURL}/@${username}" width="400" height="216"></iframe>`);
+    });
+    await new Promise<void>((resolve) => blog.listen(0, "127.0.0.1", resolve));
+    const { port } = blog.address() as AddressInfo;
+    await page.goto(`http://localhost:${port}/post`);
     const embed = page.frameLocator("#embed");
     await expect(embed.getByTestId("embed-name")).toHaveText("Share 카드 ✨ Tester");
     await expect(embed.getByTestId("embed-bio")).toHaveText("Here to be shared.");
@@ -60,6 +66,7 @@ test.describe("embeds", () => {
     const [popup] = await Promise.all([page.waitForEvent("popup"), embed.getByText("View on inssa").click()]);
     await expect(popup).toHaveURL(new RegExp(`/@${username}$`));
     await popup.close();
+    blog.close();
   });
 });
 
