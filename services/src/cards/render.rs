@@ -450,4 +450,23 @@ mod tests {
         let rendered = Renderer::new(library()).render(&card("Photo", ""), Some(&avatar)).unwrap();
         assert_eq!(png_size(&rendered.png), (WIDTH, HEIGHT));
     }
+
+    /// The pixel at the middle of the avatar's head: the photo's colour
+    /// with a photo, the placeholder's grey head without one.
+    #[test]
+    fn no_photo_draws_the_placeholder() {
+        let pixel = |png: &[u8]| {
+            let image = image::load_from_memory(png).unwrap().into_rgba8();
+            let (x, y) = ((PADDING + 32.0 * AVATAR / 64.0) as u32, (110.0 + 25.0 * AVATAR / 64.0) as u32);
+            image.get_pixel(x, y).0
+        };
+        let mut renderer = Renderer::new(library());
+        let without = renderer.render(&card("No Photo", ""), None).unwrap();
+        assert_eq!(pixel(&without.png), [0xa8, 0xa2, 0x9e, 255], "the placeholder's head");
+        let red = image::RgbaImage::from_pixel(64, 64, image::Rgba([200, 10, 10, 255]));
+        let mut bytes = Vec::new();
+        red.write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png).unwrap();
+        let with = renderer.render(&card("Red Photo", ""), decode_avatar(&bytes).as_ref()).unwrap();
+        assert_eq!(pixel(&with.png), [200, 10, 10, 255], "the photo");
+    }
 }
