@@ -14,7 +14,7 @@ use serde_json::json;
 use domain::{profile::ProfileLookup, username::Username};
 use services::ClientIp;
 
-use super::SharedState;
+use super::{people, SharedState};
 
 pub async fn profile(
     State(state): State<SharedState>,
@@ -32,11 +32,7 @@ pub async fn profile(
             let age = Utc::now().signed_duration_since(entry.fetched_at).num_seconds().max(0) as u64;
             let fresh_left = state.services.profiles.policy().fresh_for.as_secs().saturating_sub(age);
             let cache_control = format!("public, max-age={}", fresh_left.min(300));
-            let matches = headers
-                .get(header::IF_NONE_MATCH)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.split(',').any(|t| t.trim().trim_start_matches("W/") == etag));
-            let mut response = if matches {
+            let mut response = if people::reader_has(&headers, &etag) {
                 StatusCode::NOT_MODIFIED.into_response()
             } else {
                 Json(json!({

@@ -56,10 +56,7 @@ pub async fn card(
     let Some(lang) = lang_of(query.lang.as_deref(), &headers) else {
         return plain(StatusCode::BAD_REQUEST, NO_SUCH_LANGUAGE);
     };
-    let Some(username) = people::username_of_handle(&handle) else {
-        return plain(StatusCode::NOT_FOUND, "no such card");
-    };
-    let entry = match people::find(&state, &username, client.map(|Extension(ip)| ip)).await {
+    let entry = match people::find_handle(&state, &handle, client.map(|Extension(ip)| ip)).await {
         Ok(entry) => entry,
         Err(response) => return response,
     };

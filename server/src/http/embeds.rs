@@ -47,10 +47,7 @@ pub async fn embed(
         return plain(StatusCode::BAD_REQUEST, NO_SUCH_LANGUAGE);
     };
     let theme = query.theme.as_deref().and_then(Theme::parse).unwrap_or(Theme::System);
-    let Some(username) = people::username_of_handle(&handle) else {
-        return plain(StatusCode::NOT_FOUND, "no such user");
-    };
-    let entry = match people::find(&state, &username, client.map(|Extension(ip)| ip)).await {
+    let entry = match people::find_handle(&state, &handle, client.map(|Extension(ip)| ip)).await {
         Ok(entry) => entry,
         Err(response) => return response,
     };

@@ -60,14 +60,11 @@ pub async fn person_feed(
     let Some(lang) = query.lang() else {
         return plain(StatusCode::BAD_REQUEST, "lang: one of en, ko");
     };
-    let Some(username) = people::username_of_handle(&handle) else {
-        return plain(StatusCode::NOT_FOUND, "no such feed");
-    };
-    let entry = match people::find(&state, &username, client.map(|Extension(ip)| ip)).await {
+    let entry = match people::find_handle(&state, &handle, client.map(|Extension(ip)| ip)).await {
         Ok(entry) => entry,
         Err(response) => return response,
     };
-    let canonical = entry.profile.username.clone().unwrap_or_else(|| username.to_string());
+    let canonical = entry.profile.username.clone().unwrap_or_else(|| handle.trim_start_matches('@').to_owned());
     let history = &state.services.history;
     let people = match history.feed_people(&[canonical.to_lowercase()]).await {
         Ok(people) if !people.is_empty() => people,
@@ -262,14 +259,15 @@ impl Validators {
 
     /// `If-None-Match` decides when sent; else `If-Modified-Since`.
     fn reader_has_it(&self, headers: &HeaderMap) -> bool {
-        match headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) {
-            Some(tags) => tags.split(',').map(str::trim).any(|t| t == "*" || t.trim_start_matches("W/") == self.etag),
-            None => match (headers.get(header::IF_MODIFIED_SINCE).and_then(|v| v.to_str().ok()), self.last_modified) {
-                (Some(since), Some(modified)) => DateTime::parse_from_rfc2822(since)
-                    .map(|since| since.timestamp() >= modified.timestamp())
-                    .unwrap_or(false),
-                _ => false,
-            },
+        // If-None-Match wins over If-Modified-Since when both are sent.
+        if headers.contains_key(header::IF_NONE_MATCH) {
+            return people::reader_has(headers, &self.etag);
+        }
+        match (headers.get(header::IF_MODIFIED_SINCE).and_then(|v| v.to_str().ok()), self.last_modified) {
+            (Some(since), Some(modified)) => DateTime::parse_from_rfc2822(since)
+                .map(|since| since.timestamp() >= modified.timestamp())
+                .unwrap_or(false),
+            _ => false,
         }
     }
 

@@ -21,6 +21,19 @@ pub fn username_of_handle(handle: &str) -> Option<Username> {
     handle.strip_prefix('@').and_then(|name| Username::parse_exact(name).ok())
 }
 
+/// The person `@name` in an address names, or the answer to send: 404 for
+/// anything that is not a username, and as [`find`] after that.
+pub async fn find_handle(
+    state: &SharedState,
+    handle: &str,
+    client: Option<ClientIp>,
+) -> Result<ProfileEntry, Response> {
+    let Some(username) = username_of_handle(handle) else {
+        return Err(plain(StatusCode::NOT_FOUND, "no such user"));
+    };
+    find(state, &username, client).await
+}
+
 /// The person's cached (or freshly fetched) profile, or the answer to send.
 pub async fn find(
     state: &SharedState,
@@ -46,7 +59,7 @@ pub fn plain(status: StatusCode, message: &str) -> Response {
     (status, [(header::CACHE_CONTROL, "no-store")], format!("{message}\n")).into_response()
 }
 
-/// Whether `If-None-Match` names `etag`.
+/// Whether `If-None-Match` names `etag` (weak or strong), or is `*`.
 pub fn reader_has(headers: &axum::http::HeaderMap, etag: &str) -> bool {
     headers
         .get(header::IF_NONE_MATCH)

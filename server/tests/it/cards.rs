@@ -90,12 +90,14 @@ async fn the_card_is_a_1200_by_630_png_under_an_address_that_never_changes() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn many_asking_for_a_new_card_at_once_get_the_same_picture() {
+async fn many_asking_for_a_new_card_at_once_get_one_drawing() {
     let app = spawn_app().await;
     let path = card_of(&app, &person(&app, 4)).await;
+    let photos_before = app.sim.sim.calls().avatars;
     let answers =
         futures::future::join_all((0..12).map(|_| async { app.get(&path).await.bytes().await.unwrap() })).await;
     assert!(answers.iter().all(|png| png == &answers[0] && png_size(png) == (1200, 630)));
+    assert_eq!(app.sim.sim.calls().avatars - photos_before, 1, "one drawing, so one photo fetch");
     app.stop().await;
 }
 

@@ -62,8 +62,8 @@ impl Card {
 /// A drawn card.
 #[derive(Debug)]
 pub struct CardImage {
-    pub token: String,
-    pub png: Vec<u8>,
+    /// Shared with every response that sends it: no copy per request.
+    pub png: bytes::Bytes,
     /// False when the photo could not be fetched this time and the
     /// placeholder stands in: such a card is not cached (anywhere).
     pub complete: bool,
@@ -153,7 +153,7 @@ impl CardService {
         let drawn = self
             .cache
             .try_get_with(token.clone(), async {
-                let image = self.draw(card, token.clone()).await?;
+                let image = self.draw(card).await?;
                 if image.complete {
                     Ok(Arc::new(image))
                 } else {
@@ -172,7 +172,7 @@ impl CardService {
         }
     }
 
-    async fn draw(&self, card: &Card, token: String) -> Result<CardImage, Uncached> {
+    async fn draw(&self, card: &Card) -> Result<CardImage, Uncached> {
         let started = Instant::now();
         let (avatar, complete) = match &card.photo_url {
             None => (None, true),
@@ -181,13 +181,16 @@ impl CardService {
                 Err(error) => (None, !error.is_transient()),
             },
         };
-        let Ok(Ok(_slot)) = tokio::time::timeout(WAIT_FOR_RENDERER, self.slots.clone().acquire_owned()).await else {
+        let Ok(Ok(slot)) = tokio::time::timeout(WAIT_FOR_RENDERER, self.slots.clone().acquire_owned()).await else {
             metrics::card("busy");
             return Err(Uncached::Failed(CardError::Busy));
         };
         let (fonts, idle, dirs, card) =
             (self.fonts.clone(), self.idle.clone(), self.settings.font_dirs.clone(), card.clone());
         let work = tokio::task::spawn_blocking(move || {
+            // Held until the drawing itself ends, not the request: a
+            // drawing past its timeout still occupies a core.
+            let _slot = slot;
             let library = fonts.get_or_init(|| {
                 let started = Instant::now();
                 let library = FontLibrary::load(&dirs);
@@ -227,7 +230,7 @@ impl CardService {
         }
         metrics::card_drawn(started.elapsed());
         metrics::card(if complete { "drawn" } else { "drawn_without_photo" });
-        Ok(CardImage { token, png: rendered.png, complete })
+        Ok(CardImage { png: rendered.png.into(), complete })
     }
 }
 

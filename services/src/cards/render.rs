@@ -141,22 +141,25 @@ impl Renderer {
     /// Lays out `text` in at most `lines` lines of `width`, the last cut
     /// with an ellipsis when it does not all fit.
     fn block(&mut self, text: &str, size: f32, line_height: f32, weight: Weight, lines: usize, width: f32) -> Buffer {
-        let mut buffer = Buffer::new(&mut self.fonts, Metrics::new(size, line_height));
-        buffer.set_wrap(Wrap::WordOrGlyph);
-        buffer.set_ellipsize(Ellipsize::End(EllipsizeHeightLimit::Lines(lines)));
-        buffer.set_size(Some(width), None);
+        let mut buffer = self.buffer(size, line_height, lines, width);
         let attrs = Attrs::new().family(Family::SansSerif).weight(weight);
         buffer.set_text(&one_paragraph(text), &attrs, Shaping::Advanced, None);
         buffer.shape_until_scroll(&mut self.fonts, false);
         buffer
     }
 
+    /// An empty block of at most `lines` lines of `width`, cut with an ellipsis.
+    fn buffer(&mut self, size: f32, line_height: f32, lines: usize, width: f32) -> Buffer {
+        let mut buffer = Buffer::new(&mut self.fonts, Metrics::new(size, line_height));
+        buffer.set_wrap(Wrap::WordOrGlyph);
+        buffer.set_ellipsize(Ellipsize::End(EllipsizeHeightLimit::Lines(lines)));
+        buffer.set_size(Some(width), None);
+        buffer
+    }
+
     /// "1.2K followers  345 following": numbers bold, on one line.
     fn counts(&mut self, card: &Card) -> Buffer {
-        let mut buffer = Buffer::new(&mut self.fonts, Metrics::new(36.0, 48.0));
-        buffer.set_wrap(Wrap::WordOrGlyph);
-        buffer.set_ellipsize(Ellipsize::End(EllipsizeHeightLimit::Lines(1)));
-        buffer.set_size(Some(TEXT_WIDTH), None);
+        let mut buffer = self.buffer(36.0, 48.0, 1, TEXT_WIDTH);
         let plain = Attrs::new().family(Family::SansSerif);
         let bold = plain.clone().weight(Weight::BOLD);
         let followers_label = format!(" {}", card.followers_label);
