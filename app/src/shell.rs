@@ -17,7 +17,7 @@ use crate::{
         not_found::NotFoundPage,
         profile::HandlePage,
         search::SearchPage,
-        waitlist::{JoinedPage, LeavePage, LeftPage, WaitlistPage},
+        waitlist::{ConfirmPage, ConfirmedPage, JoinedPage, LeavePage, LeftPage, WaitlistPage},
     },
     prefs::Prefs,
     server_data,
@@ -129,6 +129,8 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("search") view=SearchPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("waitlist") view=WaitlistPage />
                     <Route path=(StaticSegment("waitlist"), StaticSegment("joined")) view=JoinedPage />
+                    <Route path=(StaticSegment("waitlist"), StaticSegment("confirm")) view=ConfirmPage />
+                    <Route path=(StaticSegment("waitlist"), StaticSegment("confirmed")) view=ConfirmedPage />
                     <Route path=(StaticSegment("waitlist"), StaticSegment("leave")) view=LeavePage />
                     <Route path=(StaticSegment("waitlist"), StaticSegment("left")) view=LeftPage />
                     // `/@username` and the original site's `/username`.

@@ -9,13 +9,11 @@ use domain::email::EmailError;
 
 use crate::i18n::Lang;
 
-/// What a signup answers. The same for a new and an already-listed address,
-/// so nobody can learn whether someone else signed up.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct JoinReceipt {
-    /// Goes in the "leave the waitlist" link.
-    pub removal_token: String,
-}
+/// What a signup answers: "check your inbox". The same for a new and an
+/// already-listed address, so nobody can learn whether someone else signed
+/// up; the links are in the mail, never on the page.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinReceipt {}
 
 /// Problems with individual fields.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,6 +41,8 @@ pub enum WaitlistError {
     CrossOrigin,
     #[error("the waitlist is unavailable")]
     Unavailable,
+    #[error("the link is not valid")]
+    LinkNotValid,
     #[error("request failed")]
     Request(String),
 }
@@ -66,6 +66,7 @@ impl WaitlistError {
             WaitlistError::Invalid(_) | WaitlistError::Request(_) => 400,
             WaitlistError::CrossOrigin => 403,
             WaitlistError::RateLimited { .. } => 429,
+            WaitlistError::LinkNotValid => 404,
             WaitlistError::Unavailable => 503,
         }
     }
@@ -77,6 +78,7 @@ impl WaitlistError {
             WaitlistError::RateLimited { .. } => t.waitlist_rate_limited,
             WaitlistError::CrossOrigin | WaitlistError::Request(_) => t.waitlist_bad_request,
             WaitlistError::Unavailable => t.waitlist_unavailable,
+            WaitlistError::LinkNotValid => t.waitlist_link_not_valid,
         }
     }
 }
@@ -105,6 +107,15 @@ pub async fn join_waitlist(
     result
 }
 
+/// Confirms the signup a mailed confirmation link names. Only a POST (the
+/// page's button) confirms: mail scanners that fetch links confirm nothing.
+#[leptos::server(prefix = "/api", endpoint = "waitlist/confirm")]
+pub async fn confirm_waitlist(token: String) -> Result<(), WaitlistError> {
+    let result = server::confirm(token).await;
+    server::set_error_status(&result);
+    result
+}
+
 /// Removes the address that `token` was issued for. Answers the same for
 /// any token, so tokens cannot be probed.
 #[leptos::server(prefix = "/api", endpoint = "waitlist/leave")]
@@ -118,7 +129,7 @@ pub async fn leave_waitlist(token: String) -> Result<(), WaitlistError> {
 mod server {
     use domain::{email::EmailAddress, username::Username};
     use leptos::prelude::use_context;
-    use services::waitlist::{JoinRefused, Signup};
+    use services::waitlist::{JoinRefused, LinkOutcome, Signup};
 
     use super::*;
     use crate::{
@@ -156,7 +167,7 @@ mod server {
         if !website.trim().is_empty() {
             tracing::info!("waitlist honeypot filled; answering without storing");
             waitlist.count_refusal("honeypot");
-            return Ok(JoinReceipt { removal_token: waitlist.decoy_token() });
+            return Ok(JoinReceipt {});
         }
         let signup = Signup {
             email,
@@ -164,19 +175,37 @@ mod server {
             lang: Prefs::from_request().lang.code(),
             source_path: Some(source).filter(|s| s.starts_with('/') && !s.starts_with("//") && s.len() <= 200),
         };
-        let receipt = match waitlist.join(signup, client_ip()).await {
-            Ok(stored) => JoinReceipt { removal_token: stored.removal_token },
+        match waitlist.join(signup, client_ip()).await {
+            Ok(()) => {}
             Err(JoinRefused::RateLimited { retry_after_secs }) => {
                 set_header("retry-after", &retry_after_secs.to_string());
                 return Err(WaitlistError::RateLimited { retry_after_secs });
             }
             Err(JoinRefused::Unavailable) => return Err(WaitlistError::Unavailable),
-        };
+        }
         // Without JavaScript the form posted here directly: show the result page.
         if accepts_html(&parts) {
-            leptos_axum::redirect(&format!("/waitlist/joined?token={}", receipt.removal_token));
+            leptos_axum::redirect("/waitlist/joined");
         }
-        Ok(receipt)
+        Ok(JoinReceipt {})
+    }
+
+    pub async fn confirm(token: String) -> Result<(), WaitlistError> {
+        let parts = use_context::<http::request::Parts>().ok_or(WaitlistError::Unavailable)?;
+        let waitlist = services().waitlist;
+        if !same_origin(&parts) {
+            waitlist.count_refusal("cross_origin");
+            return Err(WaitlistError::CrossOrigin);
+        }
+        match waitlist.confirm(token.trim()).await {
+            Ok(LinkOutcome::Done) => {}
+            Ok(LinkOutcome::Unknown) => return Err(WaitlistError::LinkNotValid),
+            Err(_) => return Err(WaitlistError::Unavailable),
+        }
+        if accepts_html(&parts) {
+            leptos_axum::redirect("/waitlist/confirmed");
+        }
+        Ok(())
     }
 
     pub async fn leave(token: String) -> Result<(), WaitlistError> {

@@ -16,6 +16,7 @@ use services::{
     cards::CardSettings,
     config::{check_token, Env},
     db::DbConfig,
+    mail::MailSettings,
     profiles::ProfileSettings,
     upstream::UpstreamConfig,
     waitlist::WaitlistSettings,
@@ -63,8 +64,10 @@ pub struct Config {
     pub upstream: UpstreamConfig,
     /// `PROFILE_*`, `SEARCHES_PER_MINUTE`.
     pub profiles: ProfileSettings,
-    /// `WAITLIST_*`.
+    /// `WAITLIST_*`, and the outbox's `MAIL_*` timings.
     pub waitlist: WaitlistSettings,
+    /// `SMTP_*`, `MAIL_FROM`, `MAIL_TIMEOUT_SECS`: where mail goes (the local MailDev by default).
+    pub mail: MailSettings,
     /// `CARD_*`: share cards.
     pub cards: CardSettings,
 }
@@ -173,6 +176,7 @@ impl Config {
             upstream,
             profiles: ProfileSettings::from_env(&env)?,
             waitlist: WaitlistSettings::from_env(&env)?,
+            mail: MailSettings::from_env(&env)?,
             cards: CardSettings::from_env(&env)?,
         })
     }

@@ -67,7 +67,12 @@ impl Application {
         let images = services::images::ImageFetcher::new(config.image_hosts.clone(), config.image_fetches_at_once)
             .map_err(StartError::Upstream)?;
         let cards = Arc::new(services::cards::CardService::new(config.cards.clone(), images.clone()));
-        let waitlist = Arc::new(waitlist::WaitlistService::new(db.clone(), &config.waitlist));
+        let waitlist = Arc::new(waitlist::WaitlistService::new(
+            db.clone(),
+            config.waitlist.clone(),
+            services::mail::Mailer::new(&config.mail),
+            config.public_url.clone(),
+        ));
         let history = services::history::HistoryService { db: db.clone() };
         let state = AppState {
             leptos_options,
@@ -112,6 +117,7 @@ impl Application {
         let refresh = tokio::spawn(profiles.clone().run_refreshes());
         let scheduler = tokio::spawn(profiles.run_history_scheduler());
         let follow = tokio::spawn(state.pages.clone().follow_changes(heard));
+        let outbox = tokio::spawn(state.services.waitlist.clone().run_outbox());
         let app = http::router(state);
         let (stopped_tx, stopped_rx) = tokio::sync::oneshot::channel::<()>();
         let (grace, drain) = (config.shutdown_grace, config.drain);
@@ -140,6 +146,8 @@ impl Application {
         refresh.abort();
         scheduler.abort();
         follow.abort();
+        // A mail cut off mid-send is sent again after its lease, by any replica.
+        outbox.abort();
         result
     }
 }

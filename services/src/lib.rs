@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod history;
 pub mod images;
+pub mod mail;
 pub mod metrics;
 pub mod profiles;
 pub mod rate_limit;

@@ -199,6 +199,28 @@ pub fn waitlist_signup(result: &'static str) {
     counter!("waitlist_signups_total", "result" => result).increment(1);
 }
 
+/// Waitlist mails by outcome: `sent`, `retried` (a failure that will be
+/// tried again), `failed` (given up), `suppressed` (the address had its
+/// mails for the day; the signup was answered as usual).
+pub fn waitlist_mail(outcome: &'static str) {
+    counter!("waitlist_mails_total", "outcome" => outcome).increment(1);
+}
+
+/// Mails in the outbox not yet sent (every replica reports the same table).
+pub fn waitlist_mails_pending(count: i64) {
+    gauge!("waitlist_mail_outbox_pending").set(count as f64);
+}
+
+/// Mailed links used: `confirmed`, `removed`, `unknown` (expired or never issued).
+pub fn waitlist_link(outcome: &'static str) {
+    counter!("waitlist_links_total", "outcome" => outcome).increment(1);
+}
+
+/// Unconfirmed signups deleted when their time ran out.
+pub fn waitlist_expired(count: u64) {
+    counter!("waitlist_expired_total").increment(count);
+}
+
 /// `searched` or `rate_limited`.
 pub fn search(result: &'static str) {
     counter!("searches_total", "result" => result).increment(1);

@@ -2,7 +2,7 @@ use leptos::{html, prelude::*, server_fn::ServerFn};
 
 use crate::{
     i18n::Lang,
-    waitlist::{email_error_message, JoinReceipt, JoinWaitlist, WaitlistError},
+    waitlist::{email_error_message, JoinWaitlist, WaitlistError},
 };
 
 /// The header's waitlist button (and its no-JavaScript link in the layout).
@@ -81,7 +81,7 @@ pub fn WaitlistModal(lang: Lang, username: Option<String>, source: String) -> im
             </div>
             <Show
                 when=move || receipt.get().is_none()
-                fallback=move || view! { <Joined receipt=receipt.get().unwrap_or(JoinReceipt { removal_token: String::new() }) lang /> }
+                fallback=move || view! { <Joined lang /> }
             >
                 <form
                     method="post"
@@ -215,16 +215,15 @@ pub fn WaitlistFields(
     }
 }
 
-/// The answer to a signup: the same whether the address was new or not.
+/// The answer to a signup: "check your inbox", the same whether the address
+/// was new or not. The links are in the mail only.
 #[component]
-pub fn Joined(receipt: JoinReceipt, lang: Lang) -> impl IntoView {
+pub fn Joined(lang: Lang) -> impl IntoView {
     let text = lang.text();
     view! {
         <div role="status" data-testid="waitlist-joined">
             <h3 class="text-lg font-bold">{text.waitlist_done_title}</h3>
             <p class="mt-2 text-stone-600 dark:text-stone-300">{text.waitlist_done_body}</p>
-            <a href=format!("/waitlist/leave?token={}", receipt.removal_token) data-testid="waitlist-leave-link"
-                class="mt-3 inline-block text-amber-700 underline dark:text-amber-400">{text.waitlist_leave}</a>
         </div>
     }
 }

@@ -1,4 +1,5 @@
-//! The waitlist pages: the form without JavaScript, its result, and leaving.
+//! The waitlist pages: the form without JavaScript, its result, and the
+//! pages the mailed links open (confirming and leaving, each by a button).
 
 use leptos::{
     prelude::*,
@@ -11,7 +12,7 @@ use crate::{
     escape,
     islands::waitlist::{Joined, WaitlistFields},
     prefs::use_prefs,
-    waitlist::{JoinReceipt, JoinWaitlist, LeaveWaitlist, WaitlistError},
+    waitlist::{ConfirmWaitlist, JoinWaitlist, LeaveWaitlist, WaitlistError},
 };
 
 /// `/waitlist`: the modal's form as a page. A failed no-JS post comes back
@@ -20,11 +21,7 @@ use crate::{
 pub fn WaitlistPage() -> impl IntoView {
     let lang = use_prefs().lang;
     let text = lang.text();
-    let query = use_query_map().read_untracked().clone();
-    let error = (query.get("__path").as_deref() == Some(JoinWaitlist::PATH))
-        .then(|| query.get("__err"))
-        .flatten()
-        .map(|e| ServerFnUrlError::<WaitlistError>::decode_err(&e));
+    let error = returned_error(JoinWaitlist::PATH);
     if error.is_some() {
         crate::server_data::set_status(400);
     }
@@ -40,16 +37,67 @@ pub fn WaitlistPage() -> impl IntoView {
     }
 }
 
-/// `/waitlist/joined?token=…`: the no-JS signup result.
+/// The error a failed no-JS post to the server function at `path` came
+/// back with (the server function puts it in the query string).
+fn returned_error(path: &str) -> Option<WaitlistError> {
+    let query = use_query_map().read_untracked().clone();
+    (query.get("__path").as_deref() == Some(path))
+        .then(|| query.get("__err"))
+        .flatten()
+        .map(|e| ServerFnUrlError::<WaitlistError>::decode_err(&e))
+}
+
+/// `/waitlist/joined`: the no-JS signup result.
 #[component]
 pub fn JoinedPage() -> impl IntoView {
     let lang = use_prefs().lang;
-    let token = use_query_map().read_untracked().get("token").unwrap_or_default();
     view! {
         <Title text=escape::html_text(lang.text().waitlist_done_title) />
         <Meta name="robots" content="noindex" />
         <section class="mx-auto max-w-md py-8">
-            <Joined receipt=JoinReceipt { removal_token: token } lang />
+            <Joined lang />
+        </section>
+    }
+}
+
+/// `/waitlist/confirm?token=…`, the mailed link: a button, not the link
+/// itself, confirms (mail scanners fetch links; they do not press buttons).
+#[component]
+pub fn ConfirmPage() -> impl IntoView {
+    let text = use_prefs().lang.text();
+    let token = use_query_map().read_untracked().get("token").unwrap_or_default();
+    let error = returned_error(ConfirmWaitlist::PATH);
+    if let Some(e) = &error {
+        crate::server_data::set_status(e.status());
+    }
+    let error = error.map(|e| e.message(use_prefs().lang));
+    view! {
+        <Title text=escape::html_text(text.waitlist_confirm_title) />
+        <Meta name="robots" content="noindex" />
+        <section class="mx-auto max-w-md py-8">
+            <h1 class="mb-4 text-2xl font-bold">{text.waitlist_confirm_title}</h1>
+            <p role="alert" data-testid="waitlist-confirm-error" class="mb-3 font-semibold text-red-700 dark:text-red-400">{error}</p>
+            <form method="post" action=ConfirmWaitlist::url()>
+                <input type="hidden" name="token" value=token />
+                <p class="mb-4">{text.waitlist_confirm_body}</p>
+                <button type="submit" data-testid="waitlist-confirm"
+                    class="rounded-xl bg-stone-800 px-4 py-2 font-semibold text-white dark:bg-stone-200 dark:text-stone-900">
+                    {text.waitlist_confirm_button}
+                </button>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+pub fn ConfirmedPage() -> impl IntoView {
+    let text = use_prefs().lang.text();
+    view! {
+        <Title text=escape::html_text(text.waitlist_confirmed_title) />
+        <Meta name="robots" content="noindex" />
+        <section class="mx-auto max-w-md py-8" data-testid="waitlist-confirmed">
+            <h1 class="mb-4 text-2xl font-bold">{text.waitlist_confirmed_title}</h1>
+            <p>{text.waitlist_confirmed_body}</p>
         </section>
     }
 }

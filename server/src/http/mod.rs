@@ -15,6 +15,7 @@ mod people;
 mod reactive_root;
 mod security;
 mod server_fns;
+mod unsubscribe;
 
 pub use page_cache::{PageCache, CACHE_STATUS_HEADER};
 
@@ -129,6 +130,7 @@ pub fn router(state: AppState) -> Router {
         .route("/{handle}/card.png", get(cards::card))
         .route("/{handle}/embed", get(embeds::embed).layer(axum::Extension(embed_assets)))
         .route("/oembed", get(embeds::oembed))
+        .route("/waitlist/unsubscribe", get(unsubscribe::page).post(unsubscribe::one_click))
         .route_service("/favicon.ico", root_file("favicon.ico"))
         .route_service("/robots.txt", root_file("robots.txt"))
         .route_service("/avatar-placeholder.svg", root_file("avatar-placeholder.svg"))

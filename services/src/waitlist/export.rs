@@ -4,17 +4,22 @@ use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
 use sqlx::{PgPool, Row};
 
-/// Writes the whole waitlist as CSV (RFC 4180), oldest first.
+/// Writes the whole waitlist as CSV (RFC 4180), oldest first: confirmed and
+/// unconfirmed signups, with the time each was confirmed.
 pub async fn export_csv(db: &PgPool, out: &mut impl Write) -> Result<u64, Box<dyn std::error::Error>> {
-    writeln!(out, "email,username,lang,source_path,consent_at,created_at")?;
+    writeln!(out, "email,username,lang,source_path,consent_at,created_at,status,confirmed_at")?;
     let mut rows = sqlx::query(
-        "select email, username, lang, source_path, consent_at, created_at from waitlist order by created_at, id",
+        "select email, username, lang, source_path, consent_at, created_at, confirmed_at from waitlist order by created_at, id",
     )
     .fetch(db);
     let mut count = 0;
     while let Some(row) = rows.try_next().await? {
         let text = |name: &str| row.try_get::<Option<String>, _>(name).ok().flatten().unwrap_or_default();
-        let time = |name: &str| row.try_get::<DateTime<Utc>, _>(name).map(|t| t.to_rfc3339()).unwrap_or_default();
+        let time = |name: &str| {
+            row.try_get::<Option<DateTime<Utc>>, _>(name).ok().flatten().map(|t| t.to_rfc3339()).unwrap_or_default()
+        };
+        let confirmed_at = time("confirmed_at");
+        let status = if confirmed_at.is_empty() { "unconfirmed" } else { "confirmed" };
         let cells = [
             text("email"),
             text("username"),
@@ -22,6 +27,8 @@ pub async fn export_csv(db: &PgPool, out: &mut impl Write) -> Result<u64, Box<dy
             text("source_path"),
             time("consent_at"),
             time("created_at"),
+            status.to_owned(),
+            confirmed_at,
         ];
         let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
         writeln!(out, "{}", line.join(","))?;
