@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::spawn_app_with;
+use common::{link_token, spawn_app_with, wait_until, MailServer};
 
 fn metric(text: &str, series: &str) -> f64 {
     text.lines().find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.parse().ok()).unwrap_or(0.0)
@@ -68,6 +68,51 @@ async fn metrics_count_what_happens_and_hold_no_secrets() {
     assert!(after.contains("upstream_limiter_wait_seconds_bucket"));
     assert!(after.contains(r#"db_pool_connections{state="idle"}"#));
     assert!(!after.contains(TOKEN) && !after.contains(DB_PASSWORD), "no secrets in /metrics");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn waitlist_mails_are_counted_by_outcome() {
+    let (smtp_port, web_port) = (common::free_port(), common::free_port());
+    let app = spawn_app_with(move |c| {
+        c.mail.smtp_url = format!("smtp://127.0.0.1:{smtp_port}");
+        c.waitlist.mails_per_address_per_day = 1;
+    })
+    .await;
+    let scrape = async || app.get("/metrics").await.text().await.unwrap();
+    let before = scrape().await;
+    let join = async |email: &str| {
+        let form = [("email", email), ("consent", "yes")];
+        let res = app.client.post(app.url("/api/waitlist/join")).header("origin", &app.base_url).form(&form);
+        assert_eq!(res.send().await.unwrap().status(), 200);
+    };
+    // The SMTP server is down: the mail is retried, and the second signup
+    // for the address is past its limit.
+    join("counted@example.com").await;
+    join("counted@example.com").await;
+    let retried = wait_until(async || {
+        let now = scrape().await;
+        metric(&now, r#"waitlist_mails_total{outcome="retried"}"#)
+            > metric(&before, r#"waitlist_mails_total{outcome="retried"}"#)
+            && metric(&now, "waitlist_mail_outbox_pending") >= 1.0
+    })
+    .await;
+    assert!(retried, "a failed send is counted as retried, and the mail as pending");
+    let now = scrape().await;
+    let grew = |after: &str, series: &str| metric(after, series) - metric(&before, series);
+    assert_eq!(grew(&now, r#"waitlist_mails_total{outcome="suppressed"}"#), 1.0);
+
+    // It comes back: the mail is sent; its link confirms.
+    let mail = MailServer::start_on(smtp_port, web_port).await;
+    let sent = mail.wait_for("counted@example.com", 1).await;
+    let token = link_token(&sent[0], "/waitlist/confirm").unwrap();
+    let form = [("token", token)];
+    let res = app.client.post(app.url("/api/waitlist/confirm")).header("origin", &app.base_url).form(&form);
+    assert_eq!(res.send().await.unwrap().status(), 200);
+    let counted = wait_until(async || grew(&scrape().await, r#"waitlist_mails_total{outcome="sent"}"#) == 1.0).await;
+    assert!(counted);
+    let after = scrape().await;
+    assert_eq!(grew(&after, r#"waitlist_links_total{outcome="confirmed"}"#), 1.0);
     app.stop().await;
 }
 

@@ -3,7 +3,11 @@
 // Shared by both test binaries, and each uses only some of the helpers.
 #![allow(dead_code)]
 
-use std::{sync::OnceLock, time::Duration};
+use std::{
+    process::{Child, Command, Stdio},
+    sync::OnceLock,
+    time::Duration,
+};
 
 use server::{config::Config, Application};
 use services::upstream::LimiterSettings;
@@ -75,6 +79,13 @@ pub fn test_config(db_name: &str) -> Config {
     // The root files (favicon, robots.txt) straight from the sources: the
     // built site may not exist yet when the Rust tests run.
     config.site_root = concat!(env!("CARGO_MANIFEST_DIR"), "/../public").to_owned();
+    // No mail server unless a test starts one (`MailServer`): mails wait
+    // in the outbox. Retries come fast, so a test sees them.
+    config.mail.smtp_url = "smtp://127.0.0.1:9".to_owned();
+    config.mail.timeout = Duration::from_secs(5);
+    config.waitlist.retry_base = Duration::from_millis(100);
+    config.waitlist.retry_max = Duration::from_secs(1);
+    config.waitlist.poll_every = Duration::from_secs(1);
     config
 }
 
@@ -206,4 +217,89 @@ pub fn temp_site(files: &[(&str, &str)]) -> std::path::PathBuf {
         std::fs::write(path, contents).unwrap();
     }
     site
+}
+
+/// A free port on 127.0.0.1 (free when asked; taken by whoever binds first).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A private MailDev, the SMTP server (with an HTTP API) the run command
+/// uses, on its own ports: a test reads the mails the server really sent.
+pub struct MailServer {
+    child: Option<Child>,
+    pub smtp_port: u16,
+    pub web_port: u16,
+    http: reqwest::Client,
+}
+
+impl MailServer {
+    pub async fn start() -> MailServer {
+        MailServer::start_on(free_port(), free_port()).await
+    }
+
+    pub async fn start_on(smtp_port: u16, web_port: u16) -> MailServer {
+        let bin = concat!(env!("CARGO_MANIFEST_DIR"), "/../node_modules/.bin/maildev");
+        assert!(std::path::Path::new(bin).exists(), "{bin} is missing: run scripts/setup.sh (npm ci)");
+        let child = Command::new(bin)
+            .args(["--ip", "127.0.0.1", "--web-ip", "127.0.0.1", "--silent"])
+            .args(["--smtp", &smtp_port.to_string(), "--web", &web_port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("MailDev starts");
+        let server = MailServer { child: Some(child), smtp_port, web_port, http: reqwest::Client::new() };
+        let up = wait_until(async || {
+            std::net::TcpStream::connect(("127.0.0.1", smtp_port)).is_ok() && server.all().await.is_some()
+        })
+        .await;
+        assert!(up, "MailDev did not start within 10 s");
+        server
+    }
+
+    pub fn smtp_url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.smtp_port)
+    }
+
+    /// Every mail received (MailDev's `GET /email`).
+    pub async fn all(&self) -> Option<Vec<serde_json::Value>> {
+        let res = self.http.get(format!("http://127.0.0.1:{}/email", self.web_port)).send().await.ok()?;
+        res.json().await.ok()
+    }
+
+    pub async fn mails_to(&self, address: &str) -> Vec<serde_json::Value> {
+        let mails = self.all().await.unwrap_or_default();
+        mails
+            .into_iter()
+            .filter(|m| m["to"].as_array().is_some_and(|to| to.iter().any(|t| t["address"] == address)))
+            .collect()
+    }
+
+    /// Waits up to 10 s for `count` mails to `address`.
+    pub async fn wait_for(&self, address: &str, count: usize) -> Vec<serde_json::Value> {
+        wait_until(async || self.mails_to(address).await.len() >= count).await;
+        let mails = self.mails_to(address).await;
+        assert!(mails.len() >= count, "{} of {count} mails to {address} arrived", mails.len());
+        mails
+    }
+
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for MailServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// The token in the first link to `path` (`/waitlist/confirm`) in a mail's text.
+pub fn link_token(mail: &serde_json::Value, path: &str) -> Option<String> {
+    let text = mail["text"].as_str()?;
+    let start = text.find(&format!("{path}?token="))? + path.len() + "?token=".len();
+    Some(text[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect())
 }

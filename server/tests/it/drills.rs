@@ -1,6 +1,7 @@
 //! Fault drills: the database stopped and restarted under a running server,
-//! every kind of upstream failure, the server killed during a signup flood,
-//! and the logs of a failing server checked for secrets.
+//! every kind of upstream failure, the server killed during a signup flood
+//! (every acknowledged signup stored and mailed), and the logs of a failing
+//! server checked for secrets.
 
 use std::{
     collections::HashSet,
@@ -10,7 +11,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::common::{backdate, create_database, database_url_for, spawn_app_with};
+use crate::common::{backdate, create_database, database_url_for, spawn_app_with, MailServer};
 use simulator::Faults;
 use sqlx::PgPool;
 
@@ -238,9 +239,18 @@ impl Drop for ServerProcess {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigkill_during_a_signup_flood_loses_no_acknowledged_signup() {
+async fn sigkill_during_a_signup_flood_loses_no_acknowledged_signup_or_mail() {
     let db_name = create_database().await;
-    let envs = [("DATABASE_URL", database_url_for(&db_name)), ("WAITLIST_SIGNUPS_PER_HOUR", "1000000".to_owned())];
+    let mail = MailServer::start().await;
+    let envs = [
+        ("DATABASE_URL", database_url_for(&db_name)),
+        ("WAITLIST_SIGNUPS_PER_HOUR", "1000000".to_owned()),
+        ("SMTP_URL", mail.smtp_url()),
+        // Mails the killed process had claimed are sent again soon.
+        ("MAIL_LEASE_SECS", "2".to_owned()),
+        ("MAIL_RETRY_BASE_MS", "100".to_owned()),
+        ("MAIL_POLL_SECS", "1".to_owned()),
+    ];
     let mut server = ServerProcess::start(&envs, None);
     let client = reqwest::Client::builder().timeout(Duration::from_secs(5)).build().unwrap();
     server.wait_ready(&client).await;
@@ -281,10 +291,32 @@ async fn sigkill_during_a_signup_flood_loses_no_acknowledged_signup() {
     assert!(lost.is_empty(), "{} of {} acknowledged signups lost: {lost:?}", lost.len(), acknowledged.len());
     eprintln!("SIGKILL drill: {} acknowledged, {} stored, none lost", acknowledged.len(), stored.len());
 
-    // A new process on the same database carries on.
+    let sent_before: i64 =
+        sqlx::query_scalar("select count(*) from mail_outbox where status = 'sent'").fetch_one(&db).await.unwrap();
+
+    // A new process on the same database carries on, and mails everyone
+    // the killed one had not (the claimed-but-unreported ones again).
     let server = ServerProcess::start(&envs, None);
     server.wait_ready(&client).await;
     assert_eq!(join(&server.url, &client, "after-the-crash@example.com").await.unwrap().status(), 200);
+    let mut mailed = HashSet::new();
+    wait_for("every acknowledged signup is mailed", Duration::from_secs(60), async || {
+        for m in mail.all().await.unwrap_or_default() {
+            if let Some(to) = m["to"][0]["address"].as_str() {
+                mailed.insert(to.to_owned());
+            }
+        }
+        acknowledged.iter().all(|e| mailed.contains(e)) && mailed.contains("after-the-crash@example.com")
+    })
+    .await;
+    let received = mail.all().await.unwrap().len();
+    eprintln!(
+        "SIGKILL drill: {} mails sent before the kill, {} received in all for {} addresses ({} sent twice)",
+        sent_before,
+        received,
+        mailed.len(),
+        received - mailed.len()
+    );
     db.close().await;
 }
 
