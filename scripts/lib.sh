@@ -33,3 +33,20 @@ pg_run() {
 locked_wasm_bindgen_version() {
   awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' "$REPO_ROOT/Cargo.lock"
 }
+
+# Starts MailDev (npm, installed by setup.sh), the local SMTP server with a
+# web view: SMTP on 127.0.0.1:1025, the view and its API (GET /email) on
+# http://localhost:1080. Prints its pid; waits until both ports answer.
+start_maildev() {
+  "$REPO_ROOT/node_modules/.bin/maildev" --ip 127.0.0.1 --web-ip 127.0.0.1 \
+    --smtp 1025 --web 1080 --silent >/dev/null 2>&1 &
+  local pid=$! tries=0
+  until (exec 3<>/dev/tcp/127.0.0.1/1025) 2>/dev/null && (exec 3<>/dev/tcp/127.0.0.1/1080) 2>/dev/null; do
+    tries=$((tries + 1))
+    if [ "$tries" -gt 100 ] || ! kill -0 "$pid" 2>/dev/null; then
+      die "MailDev did not start on 127.0.0.1:1025 and :1080"
+    fi
+    sleep 0.1
+  done
+  echo "$pid"
+}

@@ -11,9 +11,10 @@ cd "$REPO_ROOT"
 
 scripts/setup.sh
 
-started_pg=""; sim_pid=""
+started_pg=""; sim_pid=""; mail_pid=""
 cleanup() {
   [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null || true
+  [ -n "$mail_pid" ] && kill "$mail_pid" 2>/dev/null || true
   [ -n "$started_pg" ] && scripts/pg.sh stop test || true
 }
 trap cleanup EXIT
@@ -24,9 +25,9 @@ if [ -z "${DATABASE_URL:-}" ]; then
 fi
 export DATABASE_URL
 
-for port in 3000 4010; do
+for port in 3000 4010 1025 1080; do
   if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
-    die "port $port is in use; stop the running app first (the end-to-end tests start their own server and simulator)"
+    die "port $port is in use; stop the running app first (the end-to-end tests start their own server, simulator and mail server)"
   fi
 done
 
@@ -46,10 +47,13 @@ cargo test --release --workspace --exclude frontend
 log "rolling restart: two replicas behind nginx under load"
 cargo test --release -q -p server --test it rolling_restart -- --ignored --nocapture
 
-log "end-to-end tests (release build, Chromium, the simulator on 127.0.0.1:4010)"
+log "end-to-end tests (release build, Chromium, the simulator on 127.0.0.1:4010, MailDev on :1025/:1080)"
 cargo build --release -q -p simulator --bin clubhouse-simulator
 target/release/clubhouse-simulator --port 4010 --people 500 &
 sim_pid=$!
+# The server mails through MailDev (its default SMTP_URL); the tests read
+# the mails from MailDev's API.
+mail_pid=$(start_maildev)
 # The simulator is the default upstream; pace calls fast enough for a test run.
 export CLUBHOUSE_MIN_INTERVAL_MS=20 CLUBHOUSE_BURST=20
 # Every page comes from one browser on 127.0.0.1: its share of the budget
