@@ -149,6 +149,7 @@ check_stack_file() {
   fi
   log "docker stack config on deploy/stack.yml"
   INSSA_IMAGE=ghcr.io/example/inssa:0000000 PUBLIC_URL=https://inssa.example \
+    SMTP_URL=smtps://waitlist@smtp.example.com:465 \
     NGINX_CONF_VERSION=check docker stack config -c deploy/stack.yml >/dev/null
 }
 
