@@ -19,6 +19,9 @@ use sqlx::{Connection, PgConnection};
 
 const SERVER_PORT: u16 = 3100;
 const SIM_PORT: u16 = 4011;
+/// MailDev for the benchmark's server (the run command's uses 1025 and 1080).
+const MAIL_SMTP_PORT: u16 = 1026;
+const MAIL_WEB_PORT: u16 = 1081;
 const PEOPLE: usize = 10_500;
 const CACHED_PROFILES: usize = 10_000;
 const MISS_LATENCY_MS: u64 = 50;
@@ -124,6 +127,8 @@ async fn run() -> Result<()> {
     println!("machine: {}", machine());
     let _sim = start_simulator(&paths)?;
     wait_ready(&http, &format!("{sim_base}/_sim/health"), Duration::from_secs(20)).await?;
+    let _mail = start_maildev(&paths)?;
+    wait_ready(&http, &format!("http://127.0.0.1:{MAIL_WEB_PORT}/email"), Duration::from_secs(20)).await?;
 
     // 7. Start-up: the first start migrates an empty database; the second is
     // the everyday case, a warm database.
@@ -241,29 +246,60 @@ async fn run() -> Result<()> {
     );
     set_faults(&http, &sim_base, serde_json::json!({})).await?;
 
-    // 4. Waitlist: sustained signups, then a count of what was stored.
+    // 4. Waitlist: sustained signups from distinct clients, then a count of
+    // what was stored, then how long the outbox takes to mail them all
+    // through a real SMTP server (MailDev).
     let (acked, elapsed) = signup_load(&http, &base, Duration::from_secs(5)).await;
+    let load_ended = Instant::now();
     let mut db = PgConnection::connect(&db_url).await?;
     let rows: i64 = sqlx::query_scalar("select count(*) from waitlist").fetch_one(&mut db).await?;
     report.add(
-        "Waitlist signups, 64 concurrent clients, 5 s",
+        "Waitlist signups, 64 concurrent clients, 5 s (mails sent meanwhile)",
         format!("{:.0}/s; {acked} acknowledged, {rows} stored", acked as f64 / elapsed.as_secs_f64()),
         "nothing lost",
         Some(rows as u64 == acked),
     );
-    let same: Vec<u16> = stream::iter(0..200)
-        .map(|_| join(&http, &base, "same.person@example.com".to_owned()))
+    let (sent, pending) = loop {
+        let (sent, pending): (i64, i64) = sqlx::query_as(
+            "select count(*) filter (where status = 'sent'), count(*) filter (where status = 'pending') from mail_outbox",
+        )
+        .fetch_one(&mut db)
+        .await?;
+        if pending == 0 || load_ended.elapsed() > Duration::from_secs(180) {
+            break (sent, pending);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let drained = load_ended.elapsed();
+    report.add(
+        "Waitlist mails through SMTP (MailDev), one per signup",
+        format!(
+            "{sent} sent, {pending} pending; outbox empty {:.1} s after the last signup ({:.0} mails/s overall)",
+            drained.as_secs_f64(),
+            sent as f64 / (elapsed + drained).as_secs_f64()
+        ),
+        "every acknowledged signup mailed",
+        Some(sent as u64 == acked && pending == 0),
+    );
+    let same: Vec<u16> = stream::iter(0..200u64)
+        .map(|n| join(&http, &base, n, "same.person@example.com".to_owned()))
         .buffer_unordered(200)
         .collect()
         .await;
-    let stored: i64 = sqlx::query_scalar("select count(*) from waitlist where email_key = 'same.person@example.com'")
-        .fetch_one(&mut db)
-        .await?;
+    let (stored, queued): (i64, i64) = sqlx::query_as(
+        "select (select count(*) from waitlist where email_key = 'same.person@example.com'),
+                (select count(*) from mail_outbox where recipient_key = 'same.person@example.com')",
+    )
+    .fetch_one(&mut db)
+    .await?;
     report.add(
         "Waitlist: 200 concurrent identical signups",
-        format!("{} answered 200, {stored} row stored", same.iter().filter(|s| **s == 200).count()),
-        "1 row",
-        Some(stored == 1),
+        format!(
+            "{} answered 200, {stored} row stored, {queued} mails queued",
+            same.iter().filter(|s| **s == 200).count()
+        ),
+        "1 row, 3 mails (the daily limit)",
+        Some(stored == 1 && queued == 3),
     );
 
     // 5. Memory after filling the cache with 10 000 profiles.
@@ -721,6 +757,17 @@ fn start_simulator(paths: &Paths) -> Result<Process> {
     Ok(Process { child })
 }
 
+/// MailDev, the SMTP server of the run and test commands, on the
+/// benchmark's own ports.
+fn start_maildev(paths: &Paths) -> Result<Process> {
+    let child = Command::new(paths.root.join("node_modules/.bin/maildev"))
+        .args(["--ip", "127.0.0.1", "--web-ip", "127.0.0.1", "--silent"])
+        .args(["--smtp", &MAIL_SMTP_PORT.to_string(), "--web", &MAIL_WEB_PORT.to_string()])
+        .stdout(Stdio::null())
+        .spawn()?;
+    Ok(Process { child })
+}
+
 /// Starts the server and measures the time until `/readyz` answers 200.
 async fn start_server(paths: &Paths, db_url: &str, http: &reqwest::Client, base: &str) -> Result<(Process, Duration)> {
     start_server_on(paths, db_url, http, base, SERVER_PORT, &[]).await
@@ -755,6 +802,11 @@ async fn start_server_on(
         .env("CLUBHOUSE_MAX_CONCURRENT", "64")
         .env("CLUBHOUSE_MAX_WAIT_MS", "30000")
         .env("WAITLIST_SIGNUPS_PER_HOUR", "1000000")
+        // Waitlist mail goes to the benchmark's MailDev; signups come
+        // through X-Forwarded-For from many clients.
+        .env("SMTP_URL", format!("smtp://127.0.0.1:{MAIL_SMTP_PORT}"))
+        .env("MAIL_POLL_SECS", "1")
+        .env("TRUSTED_PROXIES", "127.0.0.1")
         // Every request comes from one address: shares off, like pacing.
         .env("UPSTREAM_SHARE_PER_MINUTE", "1000000")
         .env("UPSTREAM_SHARE_AT_ONCE", "1000")
@@ -795,7 +847,9 @@ async fn calls(http: &reqwest::Client, sim: &str) -> Result<u64> {
     Ok(counts["total"].as_u64().unwrap_or(0))
 }
 
-async fn join(http: &reqwest::Client, base: &str, email: String) -> u16 {
+/// A signup from client number `client` (a distinct address through
+/// `X-Forwarded-For`, which the benchmark's server trusts from 127.0.0.1).
+async fn join(http: &reqwest::Client, base: &str, client: u64, email: String) -> u16 {
     let form = [
         ("email", email),
         ("username", String::new()),
@@ -803,7 +857,9 @@ async fn join(http: &reqwest::Client, base: &str, email: String) -> u16 {
         ("source", "/".into()),
         ("website", String::new()),
     ];
-    match http.post(format!("{base}/api/waitlist/join")).header("origin", base).form(&form).send().await {
+    let ip = format!("10.{}.{}.{}", (client >> 16) & 255, (client >> 8) & 255, client & 255);
+    let request = http.post(format!("{base}/api/waitlist/join")).header("origin", base).header("x-forwarded-for", ip);
+    match request.form(&form).send().await {
         Ok(res) => res.status().as_u16(),
         Err(_) => 0,
     }
@@ -821,7 +877,7 @@ async fn signup_load(http: &reqwest::Client, base: &str, duration: Duration) -> 
             tokio::spawn(async move {
                 while started.elapsed() < duration {
                     let n = counter.fetch_add(1, Ordering::Relaxed);
-                    if join(&http, &base, format!("bench-{n}@example.com")).await == 200 {
+                    if join(&http, &base, n, format!("bench-{n}@example.com")).await == 200 {
                         acked.fetch_add(1, Ordering::Relaxed);
                     }
                 }

@@ -206,6 +206,10 @@ pub fn waitlist_mail(outcome: &'static str) {
     counter!("waitlist_mails_total", "outcome" => outcome).increment(1);
 }
 
+pub fn waitlist_mails_sent(count: u64) {
+    counter!("waitlist_mails_total", "outcome" => "sent").increment(count);
+}
+
 /// Mails in the outbox not yet sent (every replica reports the same table).
 pub fn waitlist_mails_pending(count: i64) {
     gauge!("waitlist_mail_outbox_pending").set(count as f64);

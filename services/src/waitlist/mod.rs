@@ -221,17 +221,13 @@ impl WaitlistService {
             hashes.push(token_hash(token));
             actions.push("confirm");
         }
+        // The links and their mail in one statement: one round trip less.
         sqlx::query(
-            "insert into waitlist_links (token_hash, signup_id, action)
-             select hash, $2, action from unnest($1::bytea[], $3::text[]) as t(hash, action)",
-        )
-        .bind(&hashes)
-        .bind(signup_id)
-        .bind(&actions)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "insert into mail_outbox (signup_id, recipient_key, kind, lang, confirm_token, remove_token)
+            "with links as (
+                 insert into waitlist_links (token_hash, signup_id, action)
+                 select hash, $1, action from unnest($7::bytea[], $8::text[]) as t(hash, action)
+             )
+             insert into mail_outbox (signup_id, recipient_key, kind, lang, confirm_token, remove_token)
              values ($1, $2, $3, $4, $5, $6)",
         )
         .bind(signup_id)
@@ -240,6 +236,8 @@ impl WaitlistService {
         .bind(signup.lang)
         .bind(confirm_token.as_deref())
         .bind(&remove_token)
+        .bind(&hashes)
+        .bind(&actions)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;

@@ -19,9 +19,8 @@ use super::{
 };
 use crate::{mail::SendError, metrics};
 
-/// Mails claimed at once, and sent at once.
+/// Mails claimed at once (sent `MAIL_CONNECTIONS` at a time).
 const BATCH: i64 = 32;
-const SENDS_AT_ONCE: usize = 4;
 /// Sent and failed rows are kept this long, for the per-address limit.
 const KEEP_FINISHED_HOURS: i32 = 48;
 
@@ -81,13 +80,44 @@ async fn send_due(service: &WaitlistService) -> Result<usize, sqlx::Error> {
     .fetch_all(&service.db)
     .await?;
     let count = claimed.len();
-    futures::stream::iter(claimed).for_each_concurrent(SENDS_AT_ONCE, |mail| send_one(service, mail)).await;
+    let outcomes: Vec<(Claimed, Result<(), SendError>)> = futures::stream::iter(claimed)
+        .map(|row| async move {
+            let outcome = send_one(service, &row).await;
+            (row, outcome)
+        })
+        .buffer_unordered(service.mailer.connections())
+        .collect()
+        .await;
+    // One commit for the batch's sent mails, not one each: with fsync on,
+    // commits are what the outbox waits for. A crash before it means the
+    // batch is sent again, which at least once allows.
+    let (sent, failed): (Vec<_>, Vec<_>) = outcomes.into_iter().partition(|(_, outcome)| outcome.is_ok());
+    let sent_ids: Vec<i64> = sent.iter().map(|(row, _)| row.id).collect();
+    if !sent_ids.is_empty() {
+        metrics::waitlist_mails_sent(sent_ids.len() as u64);
+        let recorded = sqlx::query(
+            "update mail_outbox set status = 'sent', sent_at = now(), confirm_token = null, remove_token = null
+             where id = any($1)",
+        )
+        .bind(&sent_ids)
+        .execute(&service.db)
+        .await;
+        // If this fails the leases run out and the mails are sent again.
+        if let Err(e) = recorded {
+            tracing::warn!(count = sent_ids.len(), "sent mails not recorded: {e}");
+        }
+    }
+    for (row, outcome) in failed {
+        if let Err(e) = outcome {
+            record_failure(service, &row, e).await;
+        }
+    }
     update_pending_gauge(service).await;
     Ok(count)
 }
 
-async fn send_one(service: &WaitlistService, row: Claimed) {
-    let outcome = match (MailKind::from_code(&row.kind), row.remove_token.as_deref()) {
+async fn send_one(service: &WaitlistService, row: &Claimed) -> Result<(), SendError> {
+    match (MailKind::from_code(&row.kind), row.remove_token.as_deref()) {
         (Some(kind), Some(remove_token)) => {
             let mail = WaitlistMail {
                 kind,
@@ -105,47 +135,31 @@ async fn send_one(service: &WaitlistService, row: Claimed) {
             }
         }
         _ => Err(SendError::Permanent("an outbox row without its kind or removal link".into())),
-    };
-    let recorded = match outcome {
-        Ok(()) => {
-            metrics::waitlist_mail("sent");
-            sqlx::query(
-                "update mail_outbox set status = 'sent', sent_at = now(), confirm_token = null, remove_token = null
-                 where id = $1",
-            )
+    }
+}
+
+/// A retry time, or `failed` once a refused mail had its attempts or the
+/// signup's time is over.
+async fn record_failure(service: &WaitlistService, row: &Claimed, e: SendError) {
+    let permanent = matches!(e, SendError::Permanent(_));
+    let expired = Utc::now() - row.created_at
+        > chrono::Duration::from_std(service.settings.unconfirmed_for).unwrap_or(chrono::TimeDelta::MAX);
+    let recorded = if (permanent && row.attempts as u32 >= service.settings.max_attempts) || expired {
+        metrics::waitlist_mail("failed");
+        tracing::error!(outbox_id = row.id, attempts = row.attempts, "waitlist mail given up: {e}");
+        sqlx::query("update mail_outbox set status = 'failed', confirm_token = null, remove_token = null where id = $1")
             .bind(row.id)
             .execute(&service.db)
             .await
-        }
-        Err(e) => {
-            let permanent = matches!(e, SendError::Permanent(_));
-            let expired = Utc::now() - row.created_at
-                > chrono::Duration::from_std(service.settings.unconfirmed_for).unwrap_or(chrono::TimeDelta::MAX);
-            if (permanent && row.attempts as u32 >= service.settings.max_attempts) || expired {
-                metrics::waitlist_mail("failed");
-                tracing::error!(outbox_id = row.id, attempts = row.attempts, "waitlist mail given up: {e}");
-                sqlx::query(
-                    "update mail_outbox set status = 'failed', confirm_token = null, remove_token = null where id = $1",
-                )
-                .bind(row.id)
-                .execute(&service.db)
-                .await
-            } else {
-                metrics::waitlist_mail("retried");
-                let wait = backoff(service.settings.retry_base, service.settings.retry_max, row.attempts as u32);
-                tracing::warn!(
-                    outbox_id = row.id,
-                    attempts = row.attempts,
-                    retry_in_ms = wait.as_millis() as u64,
-                    "{e}"
-                );
-                sqlx::query("update mail_outbox set next_attempt_at = now() + make_interval(secs => $2) where id = $1")
-                    .bind(row.id)
-                    .bind(wait.as_secs_f64())
-                    .execute(&service.db)
-                    .await
-            }
-        }
+    } else {
+        metrics::waitlist_mail("retried");
+        let wait = backoff(service.settings.retry_base, service.settings.retry_max, row.attempts as u32);
+        tracing::warn!(outbox_id = row.id, attempts = row.attempts, retry_in_ms = wait.as_millis() as u64, "{e}");
+        sqlx::query("update mail_outbox set next_attempt_at = now() + make_interval(secs => $2) where id = $1")
+            .bind(row.id)
+            .bind(wait.as_secs_f64())
+            .execute(&service.db)
+            .await
     };
     // If this fails the lease runs out and the mail is tried again.
     if let Err(e) = recorded {
