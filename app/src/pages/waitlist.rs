@@ -76,7 +76,11 @@ pub fn ConfirmPage() -> impl IntoView {
         <Meta name="robots" content="noindex" />
         <section class="mx-auto max-w-md py-8">
             <h1 class="mb-4 text-2xl font-bold">{text.waitlist_confirm_title}</h1>
-            <p role="alert" data-testid="waitlist-confirm-error" class="mb-3 font-semibold text-red-700 dark:text-red-400">{error}</p>
+            // Set as the element's content, not a child: an absent child
+            // would leave a `<!>` hydration marker, which is invalid HTML.
+            // The text is our own (a static message), never the visitor's.
+            <p role="alert" data-testid="waitlist-confirm-error" class="mb-3 font-semibold text-red-700 dark:text-red-400"
+                inner_html=error.unwrap_or("")></p>
             <form method="post" action=ConfirmWaitlist::url()>
                 <input type="hidden" name="token" value=token />
                 <p class="mb-4">{text.waitlist_confirm_body}</p>
