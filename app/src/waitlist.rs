@@ -129,7 +129,7 @@ pub async fn leave_waitlist(token: String) -> Result<(), WaitlistError> {
 mod server {
     use domain::{email::EmailAddress, username::Username};
     use leptos::prelude::use_context;
-    use services::waitlist::{JoinRefused, LinkOutcome, Signup};
+    use services::waitlist::{JoinRefused, LinkOutcome, Signup, WaitlistService};
 
     use super::*;
     use crate::{
@@ -144,12 +144,7 @@ mod server {
         source: String,
         website: String,
     ) -> Result<JoinReceipt, WaitlistError> {
-        let parts = use_context::<http::request::Parts>().ok_or(WaitlistError::Unavailable)?;
-        let waitlist = services().waitlist;
-        if !same_origin(&parts) {
-            waitlist.count_refusal("cross_origin");
-            return Err(WaitlistError::CrossOrigin);
-        }
+        let (parts, waitlist) = from_this_site()?;
 
         let mut errors = FieldErrors::default();
         let email = EmailAddress::parse(&email).map_err(|e| errors.email = Some(e)).ok();
@@ -191,12 +186,7 @@ mod server {
     }
 
     pub async fn confirm(token: String) -> Result<(), WaitlistError> {
-        let parts = use_context::<http::request::Parts>().ok_or(WaitlistError::Unavailable)?;
-        let waitlist = services().waitlist;
-        if !same_origin(&parts) {
-            waitlist.count_refusal("cross_origin");
-            return Err(WaitlistError::CrossOrigin);
-        }
+        let (parts, waitlist) = from_this_site()?;
         match waitlist.confirm(token.trim()).await {
             Ok(LinkOutcome::Done) => {}
             Ok(LinkOutcome::Unknown) => return Err(WaitlistError::LinkNotValid),
@@ -209,17 +199,24 @@ mod server {
     }
 
     pub async fn leave(token: String) -> Result<(), WaitlistError> {
+        let (parts, waitlist) = from_this_site()?;
+        waitlist.leave(token.trim()).await.map_err(|_| WaitlistError::Unavailable)?;
+        if accepts_html(&parts) {
+            leptos_axum::redirect("/waitlist/left");
+        }
+        Ok(())
+    }
+
+    /// The request and the waitlist, for a POST that came from a page of
+    /// this site; any other is refused (and counted).
+    fn from_this_site() -> Result<(http::request::Parts, std::sync::Arc<WaitlistService>), WaitlistError> {
         let parts = use_context::<http::request::Parts>().ok_or(WaitlistError::Unavailable)?;
         let waitlist = services().waitlist;
         if !same_origin(&parts) {
             waitlist.count_refusal("cross_origin");
             return Err(WaitlistError::CrossOrigin);
         }
-        waitlist.leave(token.trim()).await.map_err(|_| WaitlistError::Unavailable)?;
-        if accepts_html(&parts) {
-            leptos_axum::redirect("/waitlist/left");
-        }
-        Ok(())
+        Ok((parts, waitlist))
     }
 
     /// Errors get their HTTP status, except for a plain form post: that one

@@ -70,11 +70,15 @@ impl MailSettings {
     }
 }
 
-/// Whether a URL's authority holds `user:password@`.
-fn has_password(url: &str) -> bool {
+/// The `user[:password]` before the host in `scheme://user:password@host`.
+fn userinfo(url: &str) -> Option<&str> {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    authority.rsplit_once('@').is_some_and(|(userinfo, _)| userinfo.contains(':'))
+    let authority = rest.split(['/', '?', '#']).next()?;
+    authority.rsplit_once('@').map(|(userinfo, _)| userinfo)
+}
+
+fn has_password(url: &str) -> bool {
+    userinfo(url).is_some_and(|u| u.contains(':'))
 }
 
 /// Why a mail was not sent.
@@ -132,10 +136,7 @@ impl Mailer {
 
 /// The user name in `scheme://user@host`, percent-decoded.
 fn user_of(url: &str) -> Option<String> {
-    let rest = url.split_once("://")?.1;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let (user, _) = authority.rsplit_once('@')?;
-    Some(percent_encoding::percent_decode_str(user).decode_utf8_lossy().into_owned())
+    userinfo(url).map(|user| percent_encoding::percent_decode_str(user).decode_utf8_lossy().into_owned())
 }
 
 #[cfg(test)]

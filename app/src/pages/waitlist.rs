@@ -64,13 +64,14 @@ pub fn JoinedPage() -> impl IntoView {
 /// itself, confirms (mail scanners fetch links; they do not press buttons).
 #[component]
 pub fn ConfirmPage() -> impl IntoView {
-    let text = use_prefs().lang.text();
+    let lang = use_prefs().lang;
+    let text = lang.text();
     let token = use_query_map().read_untracked().get("token").unwrap_or_default();
     let error = returned_error(ConfirmWaitlist::PATH);
     if let Some(e) = &error {
         crate::server_data::set_status(e.status());
     }
-    let error = error.map(|e| e.message(use_prefs().lang));
+    let error = error.map(|e| e.message(lang));
     view! {
         <Title text=escape::html_text(text.waitlist_confirm_title) />
         <Meta name="robots" content="noindex" />

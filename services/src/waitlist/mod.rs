@@ -247,48 +247,40 @@ impl WaitlistService {
     /// Confirms the signup a confirmation link was mailed for. A second
     /// confirmation changes nothing (the first time stays).
     pub async fn confirm(&self, token: &str) -> Result<LinkOutcome, JoinRefused> {
-        if !plausible_token(token) {
-            return Ok(LinkOutcome::Unknown);
-        }
-        let confirmed = sqlx::query(
+        self.follow_link(
             "update waitlist set confirmed_at = coalesce(confirmed_at, now())
              from waitlist_links l
              where l.token_hash = $1 and l.action = 'confirm' and l.signup_id = waitlist.id",
+            token,
+            "confirmed",
         )
-        .bind(token_hash(token))
-        .execute(&self.db)
         .await
-        .map_err(|e| {
-            tracing::error!("waitlist confirmation failed: {e}");
-            JoinRefused::Unavailable
-        })?;
-        Ok(if confirmed.rows_affected() > 0 {
-            metrics::waitlist_link("confirmed");
-            LinkOutcome::Done
-        } else {
-            metrics::waitlist_link("unknown");
-            LinkOutcome::Unknown
-        })
     }
 
     /// Deletes the signup a removal link was mailed for, with its links and
     /// mails: nothing of the address stays.
     pub async fn leave(&self, token: &str) -> Result<LinkOutcome, JoinRefused> {
+        self.follow_link(
+            "delete from waitlist
+             where id = (select signup_id from waitlist_links where token_hash = $1 and action = 'remove')",
+            token,
+            "removed",
+        )
+        .await
+    }
+
+    /// Runs `sql` (which reads the token's hash as `$1`) and counts the link
+    /// as `done` when it touched a signup, `unknown` when it did not.
+    async fn follow_link(&self, sql: &str, token: &str, done: &'static str) -> Result<LinkOutcome, JoinRefused> {
         if !plausible_token(token) {
             return Ok(LinkOutcome::Unknown);
         }
-        let removed = sqlx::query(
-            "delete from waitlist where id = (select signup_id from waitlist_links where token_hash = $1 and action = 'remove')",
-        )
-        .bind(token_hash(token))
-        .execute(&self.db)
-        .await
-        .map_err(|e| {
-            tracing::error!("waitlist removal failed: {e}");
+        let touched = sqlx::query(sql).bind(token_hash(token)).execute(&self.db).await.map_err(|e| {
+            tracing::error!("waitlist link ({done}) failed: {e}");
             JoinRefused::Unavailable
         })?;
-        Ok(if removed.rows_affected() > 0 {
-            metrics::waitlist_link("removed");
+        Ok(if touched.rows_affected() > 0 {
+            metrics::waitlist_link(done);
             LinkOutcome::Done
         } else {
             metrics::waitlist_link("unknown");

@@ -45,9 +45,15 @@ pub(super) async fn run(service: &WaitlistService) {
             last_sweep = Some(tokio::time::Instant::now());
         }
         let wait = match send_due(service).await {
-            // A full batch: there may be more.
-            Ok(claimed) if claimed as i64 == BATCH => Duration::ZERO,
-            Ok(_) => next_due_in(service).await,
+            Ok(claimed) => {
+                let next_due = pending_state(service).await;
+                // A full batch: there may be more.
+                if claimed as i64 == BATCH {
+                    Duration::ZERO
+                } else {
+                    next_due
+                }
+            }
             Err(e) => {
                 tracing::warn!("mail outbox not readable: {e}");
                 service.settings.poll_every
@@ -112,7 +118,6 @@ async fn send_due(service: &WaitlistService) -> Result<usize, sqlx::Error> {
             record_failure(service, &row, e).await;
         }
     }
-    update_pending_gauge(service).await;
     Ok(count)
 }
 
@@ -174,26 +179,21 @@ fn backoff(base: Duration, max: Duration, attempts: u32) -> Duration {
     full.mul_f64(1.0 - rand::thread_rng().gen_range(0.0..0.2))
 }
 
-/// How long until the next pending mail is due (the poll period if none).
-async fn next_due_in(service: &WaitlistService) -> Duration {
-    let next: Result<Option<f64>, _> = sqlx::query_scalar(
-        "select greatest(0, extract(epoch from min(next_attempt_at) - now()))::float8
+/// Reports the pending mails as a gauge, in the same read as the time
+/// until the next one is due (the poll period if none is).
+async fn pending_state(service: &WaitlistService) -> Duration {
+    let state: Result<(i64, Option<f64>), _> = sqlx::query_as(
+        "select count(*), greatest(0, extract(epoch from min(next_attempt_at) - now()))::float8
          from mail_outbox where status = 'pending'",
     )
     .fetch_one(&service.db)
     .await;
-    match next {
-        Ok(Some(secs)) => Duration::from_secs_f64(secs),
-        _ => service.settings.poll_every,
-    }
-}
-
-async fn update_pending_gauge(service: &WaitlistService) {
-    if let Ok(pending) = sqlx::query_scalar::<_, i64>("select count(*) from mail_outbox where status = 'pending'")
-        .fetch_one(&service.db)
-        .await
-    {
-        metrics::waitlist_mails_pending(pending);
+    match state {
+        Ok((pending, next)) => {
+            metrics::waitlist_mails_pending(pending);
+            next.map_or(service.settings.poll_every, Duration::from_secs_f64)
+        }
+        Err(_) => service.settings.poll_every,
     }
 }
 
