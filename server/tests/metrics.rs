@@ -153,3 +153,56 @@ async fn background_refreshes_are_counted_by_outcome() {
     assert!(refreshed >= 1.0, "the background refresh was counted");
     app.stop().await;
 }
+
+/// Every family has HELP and TYPE, `promtool check metrics` (Prometheus's
+/// own linter) finds nothing, and series with a known label set are there
+/// before anything happened, at zero, so alerts on them can be written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_pass_promtool_and_known_series_start_at_zero() {
+    let app = common::spawn_app().await;
+    let text = app.get("/metrics").await.text().await.unwrap();
+
+    let promtool = std::env::var("PROMTOOL").unwrap_or_else(|_| "promtool".into());
+    let mut lint = std::process::Command::new(&promtool)
+        .args(["check", "metrics"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{promtool} (Debian package prometheus; scripts/setup.sh installs it): {e}"));
+    use std::io::Write;
+    lint.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    let out = lint.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "promtool check metrics: {}{}\n{text}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let typed: Vec<&str> = text.lines().filter_map(|l| l.strip_prefix("# TYPE ")?.split(' ').next()).collect();
+    assert!(typed.len() >= 30, "{text}");
+    for family in &typed {
+        assert!(text.contains(&format!("# HELP {family} ")), "no HELP for {family}");
+    }
+    // No test here signs up into the honeypot or asks an unknown link's
+    // account to be set aside, so these stay at zero for the whole binary.
+    for series in [
+        r#"waitlist_signups_total{result="honeypot"} 0"#,
+        r#"waitlist_mails_total{outcome="failed"} 0"#,
+        r#"share_cards_total{result="timed_out"} 0"#,
+        r#"upstream_limiter_denials_total{reason="unauthorized"} 0"#,
+        r#"upstream_requests_total{endpoint="get_profile",result="unauthorized"} 0"#,
+        "waitlist_expired_total 0",
+    ] {
+        assert!(text.lines().any(|l| l == series), "{series} missing:\n{text}");
+    }
+    for family in [
+        "waitlist_mail_outbox_pending",
+        "history_watched_people",
+        "upstream_account_state",
+        "upstream_account_calls_total",
+    ] {
+        assert!(typed.contains(&family), "{family} missing:\n{text}");
+    }
+}

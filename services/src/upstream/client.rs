@@ -207,6 +207,7 @@ impl ClubhouseClient {
             .redirect(reqwest::redirect::Policy::none())
             .build()?;
         let accounts: Vec<Account> = config.accounts.iter().map(|a| Account::new(a, &config)).collect();
+        metrics::upstream_accounts_known(&accounts.iter().map(|a| a.label.as_str()).collect::<Vec<_>>());
         Ok(ClubhouseClient {
             http,
             labels: accounts.iter().map(|a| a.label.clone()).collect(),
