@@ -92,6 +92,9 @@ COPY public public
 # messages keep their file and line, only RUST_BACKTRACE output loses its
 # function names. --build-arg STRIP=false keeps them.
 ARG STRIP=true
+# The commit /about shows (server/build.rs reads it; there is no .git here).
+ARG INSSA_COMMIT=unknown
+ENV INSSA_COMMIT=${INSSA_COMMIT}
 RUN find app frontend server -name '*.rs' -exec touch {} + \
  && cargo leptos build --release --precompress --cargo-locked \
  && mkdir -p /out \

@@ -7,6 +7,20 @@ use crate::i18n::Lang;
 
 /// Compact counts: `1.3K`, `12.8K`, `4.5M` in English; `1.3천`, `1.3만`,
 /// `450만`, `1.2억` in Korean (which groups by ten thousands).
+/// A count in full with thousands grouped (`12,345`), as English, Korean
+/// and Japanese all write it.
+pub fn full_count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
 pub fn compact_count(n: u64, lang: Lang) -> String {
     fn one_decimal(value: f64, unit: &str) -> String {
         // Three digits need no decimal; round the value itself, not a
@@ -96,6 +110,15 @@ pub fn proxied_image(url: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn full_counts_group_thousands() {
+        assert_eq!(super::full_count(0), "0");
+        assert_eq!(super::full_count(999), "999");
+        assert_eq!(super::full_count(1000), "1,000");
+        assert_eq!(super::full_count(25121), "25,121");
+        assert_eq!(super::full_count(1234567), "1,234,567");
+    }
+
     use super::*;
     use chrono::TimeZone;
 

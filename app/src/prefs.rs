@@ -3,6 +3,9 @@
 //! Both are read on the server from cookies (set by the `/api/prefs/...`
 //! server functions below, posted by plain forms that work without JavaScript) with `Accept-Language` as the language fallback, so
 //! the first byte of HTML is already in the right language and theme.
+//! A link can carry them too: `?lang=ko&theme=dark` wins over the cookies
+//! and is stored in them, so a setting moves between devices without an
+//! account.
 
 use serde::{Deserialize, Serialize};
 
@@ -61,21 +64,71 @@ impl Prefs {
         Prefs { lang, theme }
     }
 
+    /// What a link's query string sets (`lang=`, `theme=`), over `self`.
+    pub fn with_query(self, query: Option<&str>) -> (Prefs, UrlPrefs) {
+        let mut chosen = UrlPrefs::default();
+        for pair in query.unwrap_or("").split('&') {
+            match pair.split_once('=') {
+                Some(("lang", value)) => chosen.lang = chosen.lang.or(Lang::from_code(value)),
+                Some(("theme", value)) => chosen.theme = chosen.theme.or(Theme::parse(value)),
+                _ => {}
+            }
+        }
+        let prefs = Prefs { lang: chosen.lang.unwrap_or(self.lang), theme: chosen.theme.unwrap_or(self.theme) };
+        (prefs, chosen)
+    }
+
+    /// The preferences of a request: its link's, else its cookies', else
+    /// its `Accept-Language`. The page cache keys pages by the same answer.
+    pub fn of_request(cookie: Option<&str>, accept_language: Option<&str>, query: Option<&str>) -> (Prefs, UrlPrefs) {
+        Prefs::from_headers(cookie, accept_language).with_query(query)
+    }
+
     /// The preferences of the request being rendered (server side).
     #[cfg(feature = "ssr")]
     pub fn from_request() -> Prefs {
+        Self::from_request_and_url().0
+    }
+
+    /// Also what the request's link chose, which the page then stores.
+    #[cfg(feature = "ssr")]
+    pub fn from_request_and_url() -> (Prefs, UrlPrefs) {
         use leptos::prelude::use_context;
         let Some(parts) = use_context::<http::request::Parts>() else {
-            return Prefs::default();
+            return (Prefs::default(), UrlPrefs::default());
         };
         let header = |name| parts.headers.get(name).and_then(|v| v.to_str().ok());
-        Prefs::from_headers(header(http::header::COOKIE), header(http::header::ACCEPT_LANGUAGE))
+        Prefs::of_request(header(http::header::COOKIE), header(http::header::ACCEPT_LANGUAGE), parts.uri.query())
+    }
+
+    /// Stores what the request's link chose in the preference cookies.
+    #[cfg(feature = "ssr")]
+    pub fn keep_url_choice(chosen: UrlPrefs) {
+        if let Some(lang) = chosen.lang {
+            server::remember(LANG_COOKIE, lang.code());
+        }
+        if let Some(theme) = chosen.theme {
+            server::remember(THEME_COOKIE, theme.as_str());
+        }
     }
 
     /// In the browser the server's choice arrives through context or props.
     #[cfg(not(feature = "ssr"))]
     pub fn from_request() -> Prefs {
         Prefs::default()
+    }
+}
+
+/// The preferences a link's query string set, if any.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct UrlPrefs {
+    pub lang: Option<Lang>,
+    pub theme: Option<Theme>,
+}
+
+impl UrlPrefs {
+    pub fn any(self) -> bool {
+        self.lang.is_some() || self.theme.is_some()
     }
 }
 
@@ -114,6 +167,17 @@ mod tests {
             proptest::prop_assert_eq!(prefs.lang, Lang::from_code(lang).unwrap_or(fallback));
             proptest::prop_assert_eq!(prefs.theme, Theme::parse(theme).unwrap_or_default());
         }
+    }
+
+    #[test]
+    fn a_link_beats_the_cookie_and_bad_values_are_ignored() {
+        let (p, chosen) = Prefs::of_request(Some("lang=en; theme=light"), None, Some("q=x&lang=ko&theme=dark"));
+        assert_eq!(p, Prefs { lang: Lang::Ko, theme: Theme::Dark });
+        assert_eq!(chosen, UrlPrefs { lang: Some(Lang::Ko), theme: Some(Theme::Dark) });
+        let (p, chosen) = Prefs::of_request(Some("lang=ko"), None, Some("lang=xx&theme=%3Cb%3E"));
+        assert_eq!(p, Prefs { lang: Lang::Ko, theme: Theme::System });
+        assert!(!chosen.any());
+        assert_eq!(Prefs::of_request(None, Some("ko"), None).0.lang, Lang::Ko);
     }
 
     #[test]

@@ -28,8 +28,8 @@ pub async fn person_history(user_id: u64, page: u32) -> Option<services::history
         .ok()
 }
 
-pub async fn search_people(query: String) -> SearchResults {
-    services().profiles.search(&query, client_ip()).await
+pub async fn search_people(query: String, page: u32) -> SearchResults {
+    services().profiles.search(&query, page, client_ip()).await
 }
 
 pub async fn recently_viewed(limit: usize) -> Vec<ProfileCard> {

@@ -12,6 +12,7 @@ use crate::{
     components::layout::Layout,
     csp,
     pages::{
+        about::AboutPage,
         history::HistoryRoute,
         home::HomePage,
         not_found::NotFoundPage,
@@ -119,7 +120,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    provide_context(Prefs::from_request());
+    let (prefs, chosen_in_link) = Prefs::from_request_and_url();
+    Prefs::keep_url_choice(chosen_in_link);
+    provide_context(prefs);
 
     view! {
         <Router>
@@ -127,6 +130,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                     <Route path=StaticSegment("search") view=SearchPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("about") view=AboutPage />
                     <Route path=StaticSegment("waitlist") view=WaitlistPage />
                     <Route path=(StaticSegment("waitlist"), StaticSegment("joined")) view=JoinedPage />
                     <Route path=(StaticSegment("waitlist"), StaticSegment("confirm")) view=ConfirmPage />

@@ -70,6 +70,11 @@ pub struct SearchResults {
     /// Set when this client searched too often: nothing was searched, and it
     /// may try again after this many seconds.
     pub retry_after_secs: Option<u64>,
+    /// The page shown (1-based), the people found in all (Clubhouse's count,
+    /// or the cache's when it answered alone), and whether a next page exists.
+    pub page: u32,
+    pub total: Option<u64>,
+    pub has_next: bool,
 }
 
 #[cfg(test)]

@@ -60,3 +60,17 @@ test("the language switch works without JavaScript", async ({ browser }) => {
   await expect(page.getByText("클럽하우스 프로필을 빠르게 보고 공유하세요.")).toBeVisible();
   await context.close();
 });
+
+test("the first Tab reaches a visible skip link that moves focus to the content", async ({ page }) => {
+  await page.goto("/about");
+  await page.keyboard.press("Tab");
+  const skip = page.locator("a.skip-link");
+  await expect(skip).toBeFocused();
+  await expect(skip).toBeInViewport();
+  // The focus ring is drawn (an outline, not the browser's default none).
+  const outline = await skip.evaluate((el) => getComputedStyle(el).outlineStyle);
+  expect(outline).toBe("solid");
+  await page.keyboard.press("Enter");
+  await expect(page.locator("main#main")).toBeFocused();
+  await expect(page.getByRole("link", { name: "About inssa and your data" })).toBeVisible();
+});

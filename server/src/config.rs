@@ -29,6 +29,9 @@ pub struct Config {
     pub listen_addr: SocketAddr,
     /// `PUBLIC_URL`: the absolute address visitors use, for canonical links.
     pub public_url: String,
+    /// `CONTACT_EMAIL`: the address `/about` gives for removal requests
+    /// (default `privacy@` the public host).
+    pub contact_email: String,
     /// `LOG_LEVEL`: a tracing filter such as `info` or `server=debug,info`.
     pub log_level: String,
     /// `LOG_FORMAT`: `text` or `json`.
@@ -111,6 +114,22 @@ impl Config {
                 format!("expected an http:// or https:// URL, got {public_url:?}"),
             ));
         }
+        let contact_email = match env.get("CONTACT_EMAIL") {
+            Some(address) => address,
+            None => {
+                let host = public_url.split("://").nth(1).unwrap_or("").split([':', '/']).next().unwrap_or("");
+                format!("privacy@{host}")
+            }
+        };
+        // Shown as text and in a mailto: link, so only a plain address.
+        let plain = |c: char| c.is_ascii_alphanumeric() || "@.-_+".contains(c);
+        if contact_email.split('@').count() != 2 || contact_email.starts_with('@') || !contact_email.chars().all(plain)
+        {
+            return Err(ConfigError::new(
+                "CONTACT_EMAIL",
+                format!("expected a plain address such as privacy@example.com, got {contact_email:?}"),
+            ));
+        }
         let log_level = env.get("LOG_LEVEL").unwrap_or_else(|| "info".to_owned());
         if tracing_subscriber::EnvFilter::try_new(&log_level).is_err() {
             return Err(ConfigError::new(
@@ -160,6 +179,7 @@ impl Config {
         Ok(Config {
             listen_addr,
             public_url,
+            contact_email,
             log_level,
             log_format,
             site_root: env.get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned()),
@@ -235,6 +255,7 @@ mod tests {
         assert_eq!(c.listen_addr.to_string(), "127.0.0.1:3000");
         assert_eq!(c.database.url, services::db::DEFAULT_DATABASE_URL);
         assert_eq!(c.public_url, "http://localhost:3000");
+        assert_eq!(c.contact_email, "privacy@localhost");
         assert_eq!(c.log_format, LogFormat::Text);
         assert!(!c.secure_cookies());
     }
@@ -250,6 +271,7 @@ mod tests {
         .unwrap();
         assert_eq!(c.listen_addr.port(), 8080);
         assert_eq!(c.public_url, "https://inssa.club");
+        assert_eq!(c.contact_email, "privacy@inssa.club");
         assert_eq!(c.log_format, LogFormat::Json);
         assert_eq!(c.database.max_connections, 25);
         assert!(c.secure_cookies());
@@ -258,6 +280,9 @@ mod tests {
     #[test]
     fn bad_values_name_the_variable() {
         let cases = [
+            ("CONTACT_EMAIL", "not an address"),
+            ("CONTACT_EMAIL", "a@b@c"),
+            ("CONTACT_EMAIL", "x@y\"><script>"),
             ("LISTEN_ADDR", "localhost"),
             ("DATABASE_URL", "mysql://x"),
             ("DATABASE_MAX_CONNECTIONS", "0"),

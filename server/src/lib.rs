@@ -54,7 +54,14 @@ impl Application {
             .hash_files(config.hash_files)
             .site_addr(local_addr)
             .build();
-        let site = SiteSettings { public_url: config.public_url.clone(), secure_cookies: config.secure_cookies() };
+        let site = SiteSettings {
+            public_url: config.public_url.clone(),
+            secure_cookies: config.secure_cookies(),
+            contact_email: config.contact_email.clone(),
+            version: env!("INSSA_COMMIT"),
+            history_retention: config.profiles.history.retention,
+            unconfirmed_signups_kept: config.waitlist.unconfirmed_for,
+        };
         // Every replica books its calls in the budget Postgres holds per account.
         let upstream = Arc::new(
             upstream::ClubhouseClient::new(config.upstream.clone())

@@ -42,6 +42,13 @@ pub struct SiteSettings {
     pub public_url: String,
     /// Whether cookies get the `Secure` attribute (the site is served over HTTPS).
     pub secure_cookies: bool,
+    /// `CONTACT_EMAIL`: where people ask for their data to be removed.
+    pub contact_email: String,
+    /// The commit the running binary was built from.
+    pub version: &'static str,
+    /// How long history and unconfirmed signups are kept, for `/about`.
+    pub history_retention: std::time::Duration,
+    pub unconfirmed_signups_kept: std::time::Duration,
 }
 
 /// The visitor's IP address as the server decided to trust it (the socket

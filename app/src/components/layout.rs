@@ -20,6 +20,7 @@ pub fn Layout(children: Children) -> impl IntoView {
     let path = leptos_router::hooks::use_location().pathname.get_untracked();
     let profile_username = path.strip_prefix("/@").and_then(|u| Username::parse(u).ok()).map(|u| u.to_string());
     view! {
+        <a href="#main" class="skip-link">{text.skip_to_content}</a>
         <div class="mx-auto flex min-h-screen max-w-3xl flex-col px-4">
             <header class="flex flex-wrap items-center justify-between gap-3 py-5">
                 <a href="/" class="text-2xl font-extrabold tracking-tight text-amber-700 dark:text-amber-400" data-testid="site-name">
@@ -40,9 +41,11 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <ThemeToggle initial=prefs.theme lang=prefs.lang />
                 </div>
             </header>
-            <main class="flex-1 pb-12">{children()}</main>
-            <footer class="border-t border-stone-200 py-6 text-sm text-stone-500 dark:border-stone-800 dark:text-stone-400">
+            // Focusable by the skip link, not by Tab.
+            <main id="main" tabindex="-1" class="flex-1 pb-12">{children()}</main>
+            <footer class="flex flex-wrap justify-between gap-3 border-t border-stone-200 py-6 text-sm text-stone-600 dark:border-stone-800 dark:text-stone-400">
                 <p>{text.footer_note}</p>
+                <a href="/about" class="underline" data-testid="about-link">{text.about_link}</a>
             </footer>
         </div>
     }

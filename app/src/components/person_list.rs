@@ -21,7 +21,7 @@ pub fn PersonList(people: Vec<ProfileCard>) -> impl IntoView {
                                 <Avatar url=card.photo_url.clone() alt=name.clone() size=AvatarSize::Medium />
                                 <span class="min-w-0">
                                     <span class="block font-semibold">{name}</span>
-                                    <span class="block text-sm text-stone-500">"@"{username.to_string()}</span>
+                                    <span class="block text-sm text-stone-600 dark:text-stone-400">"@"{username.to_string()}</span>
                                     <span class="block truncate text-sm text-stone-600 dark:text-stone-400">{bio}</span>
                                 </span>
                             </a>

@@ -7,7 +7,7 @@ use crate::{
 
 /// The header's waitlist button (and its no-JavaScript link in the layout).
 pub const WAITLIST_BUTTON: &str =
-    "rounded-full bg-amber-600 px-3 py-1 text-sm font-semibold text-white hover:bg-amber-700";
+    "rounded-full bg-amber-700 px-3 py-1 text-sm font-semibold text-white hover:bg-amber-800";
 
 const INPUT: &str = "w-full rounded-xl border border-stone-300 bg-white px-3 py-2 dark:border-stone-700 dark:bg-stone-900 aria-[invalid=true]:border-red-600";
 const ERROR: &str = "mt-1 text-sm text-red-700 dark:text-red-400";
@@ -209,7 +209,7 @@ pub fn WaitlistFields(
             <p id="waitlist-consent-error" class=ERROR>{consent_error}</p>
         </div>
         <button type="submit" disabled=move || pending.get() data-testid="waitlist-submit"
-            class="w-full rounded-xl bg-amber-600 px-4 py-2 font-semibold text-white hover:bg-amber-700 disabled:opacity-60">
+            class="w-full rounded-xl bg-amber-700 px-4 py-2 font-semibold text-white hover:bg-amber-800 disabled:opacity-60">
             {text.waitlist_submit}
         </button>
     }
@@ -218,11 +218,21 @@ pub fn WaitlistFields(
 /// The answer to a signup: "check your inbox", the same whether the address
 /// was new or not. The links are in the mail only.
 #[component]
-pub fn Joined(lang: Lang) -> impl IntoView {
+pub fn Joined(
+    lang: Lang,
+    /// The page's own heading (`/waitlist/joined`), not a modal's.
+    #[prop(optional)]
+    page_heading: bool,
+) -> impl IntoView {
     let text = lang.text();
+    let title = text.waitlist_done_title;
     view! {
         <div role="status" data-testid="waitlist-joined">
-            <h3 class="text-lg font-bold">{text.waitlist_done_title}</h3>
+            {if page_heading {
+                view! { <h1 class="text-2xl font-bold">{title}</h1> }.into_any()
+            } else {
+                view! { <h3 class="text-lg font-bold">{title}</h3> }.into_any()
+            }}
             <p class="mt-2 text-stone-600 dark:text-stone-300">{text.waitlist_done_body}</p>
         </div>
     }

@@ -23,7 +23,7 @@ pub fn HomePage() -> impl IntoView {
                     placeholder=text.search_placeholder
                     class="flex-1 rounded-xl border border-stone-300 bg-white px-4 py-2 dark:border-stone-700 dark:bg-stone-900"
                 />
-                <button type="submit" class="rounded-xl bg-amber-600 px-4 py-2 font-semibold text-white hover:bg-amber-700">
+                <button type="submit" class="rounded-xl bg-amber-700 px-4 py-2 font-semibold text-white hover:bg-amber-800">
                     {text.search_button}
                 </button>
             </form>
@@ -33,7 +33,7 @@ pub fn HomePage() -> impl IntoView {
                 let people = recently_viewed(12).await;
                 (!people.is_empty()).then(|| view! {
                     <section class="mt-4" data-testid="recently-viewed">
-                        <h2 class="mb-2 text-sm font-semibold uppercase tracking-wide text-stone-500">{text.recently_viewed}</h2>
+                        <h2 class="mb-2 text-sm font-semibold uppercase tracking-wide text-stone-600 dark:text-stone-400">{text.recently_viewed}</h2>
                         <PersonList people />
                     </section>
                 })

@@ -1,3 +1,4 @@
+pub mod about;
 pub mod embed;
 pub mod history;
 pub mod home;

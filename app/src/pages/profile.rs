@@ -152,9 +152,9 @@ fn ProfileView(entry: ProfileEntry, lang: Lang) -> impl IntoView {
                     <Avatar url=p.photo_url.clone() alt=name.clone() size=AvatarSize::Large />
                     <div class="min-w-0 space-y-1">
                         <h1 class="text-3xl font-extrabold break-words" data-testid="profile-name">{name.clone()}</h1>
-                        <p class="text-stone-500" data-testid="profile-username">"@"{username.clone()}</p>
+                        <p class="text-stone-600 dark:text-stone-400" data-testid="profile-username">"@"{username.clone()}</p>
                         <Counts profile=p.clone() lang />
-                        <p class="text-sm text-stone-500">
+                        <p class="text-sm text-stone-600 dark:text-stone-400">
                             {joined.map(|j| format!("{} {j}", text.joined))}
                         </p>
                         <SocialLinks profile=p.clone() />
@@ -168,13 +168,13 @@ fn ProfileView(entry: ProfileEntry, lang: Lang) -> impl IntoView {
                     let label = n.name.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| nominator.to_string());
                     Some(view! {
                         <section>
-                            <h2 class="mb-2 text-sm font-semibold uppercase tracking-wide text-stone-500">{text.nominated_by}</h2>
+                            <h2 class="mb-2 text-sm font-semibold uppercase tracking-wide text-stone-600 dark:text-stone-400">{text.nominated_by}</h2>
                             <a href=nominator.page_path() data-testid="nominated-by"
                                 class="inline-flex items-center gap-3 rounded-2xl border border-stone-200 p-3 hover:bg-stone-100 dark:border-stone-800 dark:hover:bg-stone-900">
                                 <Avatar url=n.photo_url.clone() alt=label.clone() size=AvatarSize::Small />
                                 <span>
                                     <span class="block font-semibold">{label}</span>
-                                    <span class="block text-sm text-stone-500">"@"{nominator.to_string()}</span>
+                                    <span class="block text-sm text-stone-600 dark:text-stone-400">"@"{nominator.to_string()}</span>
                                 </span>
                             </a>
                         </section>
@@ -183,12 +183,12 @@ fn ProfileView(entry: ProfileEntry, lang: Lang) -> impl IntoView {
 
                 <Clubs profile=p.clone() lang />
 
-                <footer class="flex flex-wrap items-center justify-between gap-3 border-t border-stone-200 pt-4 text-sm text-stone-500 dark:border-stone-800">
+                <footer class="flex flex-wrap items-center justify-between gap-3 border-t border-stone-200 pt-4 text-sm text-stone-600 dark:text-stone-400 dark:border-stone-800">
                     <a
                         href=format!("https://www.clubhouse.com/@{username}")
                         rel="noopener noreferrer nofollow"
                         target="_blank"
-                        class="rounded-full bg-amber-600 px-4 py-2 font-semibold text-white hover:bg-amber-700"
+                        class="rounded-full bg-amber-700 px-4 py-2 font-semibold text-white hover:bg-amber-800"
                     >
                         {text.open_in_clubhouse}
                     </a>
@@ -274,7 +274,7 @@ fn SocialLinks(profile: Profile) -> impl IntoView {
 fn Bio(bio: Option<String>, text: &'static Text) -> impl IntoView {
     let bio = bio.filter(|b| !b.trim().is_empty());
     match bio {
-        None => view! { <p class="text-stone-500 italic">{text.no_bio}</p> }.into_any(),
+        None => view! { <p class="text-stone-600 dark:text-stone-400 italic">{text.no_bio}</p> }.into_any(),
         Some(bio) => view! {
             <p class="whitespace-pre-line break-words text-lg leading-relaxed" data-testid="profile-bio">
                 {segments(&bio)
@@ -307,7 +307,7 @@ fn Clubs(profile: Profile, lang: Lang) -> impl IntoView {
     }
     view! {
         <section>
-            <h2 class="mb-3 text-sm font-semibold uppercase tracking-wide text-stone-500">
+            <h2 class="mb-3 text-sm font-semibold uppercase tracking-wide text-stone-600 dark:text-stone-400">
                 {text.clubs}" · "{profile.clubs.len()}
             </h2>
             <ul class="grid grid-cols-1 gap-3 sm:grid-cols-2" data-testid="clubs">
@@ -321,7 +321,7 @@ fn Clubs(profile: Profile, lang: Lang) -> impl IntoView {
                                 <Avatar url=club.photo_url.clone() alt=name.clone() size=AvatarSize::Small />
                                 <span class="min-w-0">
                                     <span class="block truncate font-semibold">{name}</span>
-                                    <span class="block text-sm text-stone-500">
+                                    <span class="block text-sm text-stone-600 dark:text-stone-400">
                                         {club.num_members.map(|n| format!("{} {}", compact_count(n, lang), text.members))}
                                     </span>
                                 </span>

@@ -27,7 +27,7 @@ pub fn WaitlistPage() -> impl IntoView {
     }
     view! {
         <Title text=escape::html_text(text.waitlist_title) />
-        <Meta name="robots" content="noindex" />
+        <Meta name="description" content=text.waitlist_description />
         <section class="mx-auto max-w-md py-8">
             <h1 class="mb-4 text-2xl font-bold">{text.waitlist_title}</h1>
             <form method="post" action=JoinWaitlist::url() novalidate>
@@ -53,9 +53,12 @@ pub fn JoinedPage() -> impl IntoView {
     let lang = use_prefs().lang;
     view! {
         <Title text=escape::html_text(lang.text().waitlist_done_title) />
+        // A step of someone's signup, not a page to find: kept out of
+        // indexes, described for whoever shares it anyway.
         <Meta name="robots" content="noindex" />
+        <Meta name="description" content=use_prefs().lang.text().waitlist_description />
         <section class="mx-auto max-w-md py-8">
-            <Joined lang />
+            <Joined lang page_heading=true />
         </section>
     }
 }
@@ -74,7 +77,10 @@ pub fn ConfirmPage() -> impl IntoView {
     let error = error.map(|e| e.message(lang));
     view! {
         <Title text=escape::html_text(text.waitlist_confirm_title) />
+        // A step of someone's signup, not a page to find: kept out of
+        // indexes, described for whoever shares it anyway.
         <Meta name="robots" content="noindex" />
+        <Meta name="description" content=use_prefs().lang.text().waitlist_description />
         <section class="mx-auto max-w-md py-8">
             <h1 class="mb-4 text-2xl font-bold">{text.waitlist_confirm_title}</h1>
             // Set as the element's content, not a child: an absent child
@@ -99,7 +105,10 @@ pub fn ConfirmedPage() -> impl IntoView {
     let text = use_prefs().lang.text();
     view! {
         <Title text=escape::html_text(text.waitlist_confirmed_title) />
+        // A step of someone's signup, not a page to find: kept out of
+        // indexes, described for whoever shares it anyway.
         <Meta name="robots" content="noindex" />
+        <Meta name="description" content=use_prefs().lang.text().waitlist_description />
         <section class="mx-auto max-w-md py-8" data-testid="waitlist-confirmed">
             <h1 class="mb-4 text-2xl font-bold">{text.waitlist_confirmed_title}</h1>
             <p>{text.waitlist_confirmed_body}</p>
@@ -115,7 +124,10 @@ pub fn LeavePage() -> impl IntoView {
     let token = use_query_map().read_untracked().get("token").unwrap_or_default();
     view! {
         <Title text=escape::html_text(text.waitlist_leave) />
+        // A step of someone's signup, not a page to find: kept out of
+        // indexes, described for whoever shares it anyway.
         <Meta name="robots" content="noindex" />
+        <Meta name="description" content=use_prefs().lang.text().waitlist_description />
         <section class="mx-auto max-w-md py-8">
             <h1 class="mb-4 text-2xl font-bold">{text.waitlist_leave}</h1>
             <form method="post" action=LeaveWaitlist::url()>
@@ -135,7 +147,10 @@ pub fn LeftPage() -> impl IntoView {
     let text = use_prefs().lang.text();
     view! {
         <Title text=escape::html_text(text.waitlist_left_title) />
+        // A step of someone's signup, not a page to find: kept out of
+        // indexes, described for whoever shares it anyway.
         <Meta name="robots" content="noindex" />
+        <Meta name="description" content=use_prefs().lang.text().waitlist_description />
         <section class="mx-auto max-w-md py-8" data-testid="waitlist-left">
             <h1 class="mb-4 text-2xl font-bold">{text.waitlist_left_title}</h1>
             <p>{text.waitlist_left_body}</p>

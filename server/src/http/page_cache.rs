@@ -177,7 +177,9 @@ impl PageCache {
 
 pub async fn replay_profile_pages(State(cache): State<Arc<PageCache>>, request: Request, next: Next) -> Response {
     let profile_page = request.uri().path().strip_prefix("/@").is_some_and(|rest| !rest.contains('/'));
-    if cache.keep_for.is_zero() || request.method() != Method::GET || !profile_page {
+    // A link that sets preferences gets a page that stores them in cookies.
+    let sets_prefs = request.uri().query().is_some_and(|query| Prefs::default().with_query(Some(query)).1.any());
+    if cache.keep_for.is_zero() || request.method() != Method::GET || !profile_page || sets_prefs {
         // The app's mark is for this layer only; it never leaves the server.
         let mut response = next.run(request).await;
         response.headers_mut().remove(REPLAYABLE_PAGE_HEADER);
@@ -244,7 +246,7 @@ fn key_hash(key: &PageKey) -> u64 {
 /// app reads).
 fn page_key(request: &Request) -> PageKey {
     let header = |name| request.headers().get(name).and_then(|v: &HeaderValue| v.to_str().ok());
-    let prefs = Prefs::from_headers(header(header::COOKIE), header(header::ACCEPT_LANGUAGE));
+    let (prefs, _) = Prefs::of_request(header(header::COOKIE), header(header::ACCEPT_LANGUAGE), request.uri().query());
     let path = request.uri().path();
     let profile = path.trim_start_matches("/@").to_ascii_lowercase();
     PageKey { profile, lang: prefs.lang.code(), theme: prefs.theme.as_str() }

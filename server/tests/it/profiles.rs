@@ -564,3 +564,129 @@ async fn storing_a_profile_moves_its_username_forgets_a_miss_and_clears_a_failur
     }
     db.close().await;
 }
+
+/// The `/@…` links of a page's person list, in order.
+fn listed_people(page: &str) -> Vec<String> {
+    page.split(r#"data-testid="person-list""#)
+        .nth(1)
+        .unwrap_or("")
+        .split(r#"href="/@"#)
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap().to_owned())
+        .collect()
+}
+
+fn search_count(page: &str) -> Option<u64> {
+    let element = page.split(r#"data-testid="search-count""#).nth(1)?;
+    let text = element.split_once('>')?.1.split(' ').next()?;
+    text.replace(',', "").parse().ok()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_pages_through_clubhouse_then_through_the_cache() {
+    let app = spawn_app().await;
+    let (status, first) = html(&app, "/search?q=a").await;
+    assert_eq!(status, 200);
+    let total = search_count(&first).unwrap_or_else(|| panic!("a result count: {first}"));
+    assert!(total > 40, "the simulator's 300 people have many a's: {total}");
+    assert!(first.contains(r#"value="a""#), "the query stays in the box");
+    assert!(first.contains(r#"href="/search?q=a&amp;page=2""#), "{first}");
+    assert!(!first.contains(r#"data-testid="search-previous""#));
+    let first_people = listed_people(&first);
+    assert!(first_people.len() >= 20);
+
+    let (status, second) = html(&app, "/search?q=a&page=2").await;
+    assert_eq!(status, 200);
+    assert!(second.contains(r#"value="a""#));
+    assert!(second.contains(r#"href="/search?q=a""#) && second.contains(r#"data-testid="search-previous""#));
+    let second_people = listed_people(&second);
+    assert_eq!(second_people.len(), 20);
+    assert!(second_people.iter().all(|p| !first_people.contains(p)), "page 2 shows other people");
+
+    // Past Clubhouse's last page: an empty page, still Clubhouse's answer.
+    let last = total.div_ceil(20) + 1;
+    let (status, past) = html(&app, &format!("/search?q=a&page={last}")).await;
+    assert_eq!(status, 200);
+    assert!(past.contains("no-results") && !past.contains("search-cache-only") && !past.contains("search-next"));
+    // A page number that is not one is the first page.
+    for odd in ["abc", "0", "-1", "99999999999"] {
+        let (status, page) = html(&app, &format!("/search?q=a&page={odd}")).await;
+        assert_eq!(status, 200, "{odd}");
+        assert!(!page.contains("search-previous") || odd == "99999999999", "{odd}");
+    }
+
+    // Clubhouse down: the cache pages on its own.
+    let seen: Vec<String> = first_people.iter().chain(&second_people).take(25).cloned().collect();
+    for username in &seen {
+        assert_eq!(html(&app, &format!("/@{username}")).await.0, 200, "{username}");
+    }
+    app.sim.sim.set_faults(Faults { down: true, ..Faults::default() });
+    let (_, cached) = html(&app, "/search?q=a").await;
+    assert!(cached.contains("search-cache-only"));
+    let cached_total = search_count(&cached).expect("the cache's count");
+    assert!(cached_total >= 25, "{cached_total}");
+    assert_eq!(listed_people(&cached).len(), 20);
+    assert!(cached.contains(r#"href="/search?q=a&amp;page=2""#));
+    let (_, cached_second) = html(&app, "/search?q=a&page=2").await;
+    let rest = listed_people(&cached_second);
+    assert_eq!(rest.len() as u64, cached_total - 20);
+    assert!(rest.iter().all(|p| !listed_people(&cached).contains(p)));
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_sets_language_and_theme_and_they_stay() {
+    let app = spawn_app().await;
+    // Cached in English first (a page is kept from its second render).
+    for _ in 0..3 {
+        assert!(html(&app, "/@odessa.finch").await.1.contains(r#"<html lang="en""#));
+    }
+    let res = app.get("/@odessa.finch?lang=ko&theme=dark").await;
+    assert_eq!(res.status(), 200);
+    let cookies: Vec<String> =
+        res.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).collect();
+    assert!(cookies.iter().any(|c| c.starts_with("lang=ko;")), "{cookies:?}");
+    assert!(cookies.iter().any(|c| c.starts_with("theme=dark;")), "{cookies:?}");
+    let page = res.text().await.unwrap();
+    assert!(page.contains(r#"<html lang="ko" data-theme="dark""#), "not the kept English page");
+
+    // The cookies carry the choice to the next page; the link beats them.
+    let kept = app.client.get(app.url("/about")).header("cookie", "lang=ko; theme=dark").send().await.unwrap();
+    assert!(kept.text().await.unwrap().contains(r#"<html lang="ko" data-theme="dark""#));
+    let (_, page) = html(&app, "/?lang=en&theme=light").await;
+    assert!(page.contains(r#"<html lang="en" data-theme="light""#));
+    // Unknown values change nothing and set nothing.
+    let res = app.get("/?lang=xx&theme=%3Cscript%3E").await;
+    assert!(res.headers().get("set-cookie").is_none());
+    assert!(res.text().await.unwrap().contains(r#"<html lang="en" data-theme="system""#));
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_about_page_says_what_is_kept_the_upstream_state_and_the_version() {
+    let app = spawn_app_with(|c| {
+        c.contact_email = "removals@example.org".into();
+        c.profiles.history.retention = Duration::from_secs(90 * 86_400);
+    })
+    .await;
+    let (_, home) = html(&app, "/").await;
+    assert!(home.contains(r#"href="/about""#), "every footer links it");
+    let (status, about) = html(&app, "/about").await;
+    assert_eq!(status, 200);
+    assert!(about.contains(r#"<meta name="description""#));
+    assert!(about.contains(r#"href="mailto:removals@example.org""#));
+    assert!(about.contains("kept for 90 days"), "{about}");
+    assert!(about.contains("deleted after 168 hours"));
+    assert!(about.contains(&format!(r#"data-testid="about-version">{}<"#, env!("INSSA_COMMIT"))));
+    assert!(about.contains("No request to Clubhouse has been made"), "{about}");
+
+    assert_eq!(html(&app, "/@odessa.finch").await.0, 200);
+    assert!(html(&app, "/about").await.1.contains("Clubhouse is answering"));
+    app.sim.sim.set_faults(Faults { banned: true, ..Faults::default() });
+    assert!(html(&app, "/@twren").await.0 >= 500);
+    let about = html(&app, "/about").await.1;
+    assert!(about.contains("Clubhouse is refusing our requests"), "{about}");
+    let ko = app.client.get(app.url("/about")).header("accept-language", "ko").send().await.unwrap();
+    assert!(ko.text().await.unwrap().contains("클럽하우스가 요청을 거절하고 있습니다"));
+    app.stop().await;
+}

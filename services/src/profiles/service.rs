@@ -639,6 +639,11 @@ impl RefreshQueue {
 
 /// Longest query we pass on; Clubhouse names and usernames are short.
 const MAX_QUERY_CHARS: usize = 64;
+/// People on one page of search results.
+pub const SEARCH_PAGE_SIZE: u32 = 20;
+/// The deepest page asked for: each page costs a call, and no one reads
+/// 50 pages of a name search (a crawler following "next" would).
+pub const MAX_SEARCH_PAGE: u32 = 50;
 
 /// What a visitor typed, as we search for it: trimmed, without a leading
 /// `@`, at most `MAX_QUERY_CHARS` characters. Empty means no search.
@@ -648,22 +653,29 @@ fn search_terms(query: &str) -> String {
 }
 
 impl ProfileService {
-    /// People matching a free-text query: Clubhouse's search merged with
-    /// cached profiles; from the cache alone when Clubhouse cannot answer.
-    /// `client` is counted against the per-client limit.
-    pub async fn search(&self, query: &str, client: Option<ClientIp>) -> SearchResults {
+    /// One page (1-based, `SEARCH_PAGE_SIZE` people) of the people matching
+    /// a free-text query. Clubhouse's own paging where it answers, with the
+    /// cached matches added to its first page; the cache's paging alone
+    /// when Clubhouse cannot answer. `client` is counted against the
+    /// per-client limit.
+    pub async fn search(&self, query: &str, page: u32, client: Option<ClientIp>) -> SearchResults {
         let query = search_terms(query);
+        let page = page.clamp(1, MAX_SEARCH_PAGE);
+        let nothing = |retry_after_secs| SearchResults {
+            hits: vec![],
+            upstream_answered: true,
+            retry_after_secs,
+            page,
+            total: None,
+            has_next: false,
+        };
         if query.is_empty() {
-            return SearchResults { hits: vec![], upstream_answered: true, retry_after_secs: None };
+            return nothing(None);
         }
         if let Some(ClientIp(ip)) = client {
             if let Err(wait) = self.search_limiter.check(ip) {
                 metrics::search("rate_limited");
-                return SearchResults {
-                    hits: vec![],
-                    upstream_answered: true,
-                    retry_after_secs: Some(wait.as_secs().max(1)),
-                };
+                return nothing(Some(wait.as_secs().max(1)));
             }
         }
         let ticket = self
@@ -673,36 +685,64 @@ impl ProfileService {
         metrics::search(if ticket.is_some() { "searched" } else { "cache_only" });
         let upstream = async {
             match &ticket {
-                Some(ticket) => self.client.search_users(&query, 1, 20, ticket.priority).await,
+                Some(ticket) => self.client.search_users(&query, page, SEARCH_PAGE_SIZE, ticket.priority).await,
                 // Its share in flight already: the cache answers alone.
                 None => Err(UpstreamError::RateLimited { retry_after: None }),
             }
         };
-        let (upstream, cached) = tokio::join!(upstream, self.store.search(&query, 20));
+        let size = i64::from(SEARCH_PAGE_SIZE);
+        let cached = self.store.search(&query, size, (i64::from(page) - 1) * size);
+        let (upstream, cached) = tokio::join!(upstream, cached);
         drop(ticket);
-        let mut hits: Vec<ProfileCard> = Vec::new();
-        let upstream_answered = match upstream {
-            Ok(page) => {
-                hits.extend(page.users.iter().filter_map(card));
-                true
-            }
-            Err(e) => {
-                tracing::warn!("search answered from the cache only: {e}");
-                false
-            }
-        };
-        match cached {
-            Ok(cards) => {
-                for c in cards {
-                    if !hits.iter().any(|h| h.username.eq_ignore_ascii_case(&c.username)) {
-                        hits.push(c);
+        let cached = cached.map_err(|e| tracing::error!("cache search failed: {e}")).ok();
+        let mut results = match upstream {
+            Ok(found) => {
+                let mut hits: Vec<ProfileCard> = found.users.iter().filter_map(card).collect();
+                // People only we know (renamed, or outside Clubhouse's
+                // ranking) join the first page.
+                if page == 1 {
+                    for c in cached.into_iter().flat_map(|(cards, _)| cards) {
+                        if !hits.iter().any(|h| h.username.eq_ignore_ascii_case(&c.username)) {
+                            hits.push(c);
+                        }
                     }
                 }
+                let total = found.count.map(|count| count.max(hits.len() as u64));
+                SearchResults {
+                    hits,
+                    upstream_answered: true,
+                    retry_after_secs: None,
+                    page,
+                    total,
+                    has_next: found.next.is_some_and(|next| next > u64::from(page)) && page < MAX_SEARCH_PAGE,
+                }
             }
-            Err(e) => tracing::error!("cache search failed: {e}"),
-        }
-        hits.retain(|h| Username::parse(&h.username).is_ok());
-        SearchResults { hits, upstream_answered, retry_after_secs: None }
+            // Clubhouse pages as Django REST framework does: past the last
+            // page is a 404. That is an answer: nothing more.
+            Err(UpstreamError::NotFound) if page > 1 => SearchResults {
+                hits: vec![],
+                upstream_answered: true,
+                retry_after_secs: None,
+                page,
+                total: None,
+                has_next: false,
+            },
+            Err(e) => {
+                tracing::warn!("search answered from the cache only: {e}");
+                let (hits, total) = cached.map_or((vec![], None), |(hits, total)| (hits, Some(total)));
+                let shown = u64::from(page) * u64::from(SEARCH_PAGE_SIZE);
+                SearchResults {
+                    hits,
+                    upstream_answered: false,
+                    retry_after_secs: None,
+                    page,
+                    total,
+                    has_next: total.is_some_and(|t| t > shown) && page < MAX_SEARCH_PAGE,
+                }
+            }
+        };
+        results.hits.retain(|h| Username::parse(&h.username).is_ok());
+        results
     }
 
     /// The profiles visitors opened most recently.

@@ -56,18 +56,38 @@ impl ProfileStore {
     }
 
     /// Cached people whose username or name contains `query`.
-    pub async fn search(&self, query: &str, limit: i64) -> Result<Vec<ProfileCard>, sqlx::Error> {
+    /// One page of cached people matching `query`, and how many match in all.
+    pub async fn search(&self, query: &str, limit: i64, offset: i64) -> Result<(Vec<ProfileCard>, u64), sqlx::Error> {
         let pattern = format!("%{}%", escape_like(&query.to_lowercase()));
         let rows = sqlx::query(
-            "select username, profile from profile_cache
+            "select username, profile, count(*) over () as total from profile_cache
              where (lower(username) || ' ' || lower(coalesce(name, ''))) like $1 and gone_at is null
-             order by viewed_at desc limit $2",
+             order by viewed_at desc, user_id limit $2 offset $3",
         )
         .bind(pattern)
         .bind(limit)
+        .bind(offset)
         .fetch_all(&self.db)
         .await?;
-        Ok(rows.iter().filter_map(card_from_row).collect())
+        let total = match rows.first() {
+            Some(row) => row.try_get::<i64, _>("total")? as u64,
+            // Past the last page the window has no row to count on.
+            None if offset > 0 => self.search_count(query).await?,
+            None => 0,
+        };
+        Ok((rows.iter().filter_map(card_from_row).collect(), total))
+    }
+
+    async fn search_count(&self, query: &str) -> Result<u64, sqlx::Error> {
+        let pattern = format!("%{}%", escape_like(&query.to_lowercase()));
+        let count: i64 = sqlx::query_scalar(
+            "select count(*) from profile_cache
+             where (lower(username) || ' ' || lower(coalesce(name, ''))) like $1 and gone_at is null",
+        )
+        .bind(pattern)
+        .fetch_one(&self.db)
+        .await?;
+        Ok(count as u64)
     }
 
     pub async fn recently_viewed(&self, limit: i64) -> Result<Vec<ProfileCard>, sqlx::Error> {
