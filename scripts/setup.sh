@@ -20,6 +20,8 @@ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 [ -f /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf ] || missing+=(fonts-noto-core)
 [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing+=(fonts-noto-cjk)
 [ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || missing+=(fonts-noto-color-emoji)
+# The Nu Html Checker (npm's vnu-jar) runs on Java.
+command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
 # promtool lints /metrics in the tests (the Prometheus server in this
 # package is not started).
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)

@@ -172,11 +172,17 @@ pub fn WaitlistFields(
     let username_error = move || fields().username.then_some(text.waitlist_username_invalid);
     let consent_error = move || fields().consent.then_some(text.waitlist_consent_required);
     let summary = move || errors.get().map(|e| e.message(lang));
+    // The messages go in as the paragraphs' HTML: an optional text child
+    // would leave a `<!>` hydration marker when empty, which is invalid
+    // HTML. They are our own words, escaped all the same.
+    let as_html =
+        |message: Option<&str>| message.unwrap_or("").replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
     let email_ref = email_ref.unwrap_or_default();
 
     view! {
         <p class="mb-4 text-stone-600 dark:text-stone-300">{text.waitlist_intro}</p>
-        <p role="alert" data-testid="waitlist-error" class="mb-3 font-semibold text-red-700 dark:text-red-400">{summary}</p>
+        <p role="alert" data-testid="waitlist-error" class="mb-3 font-semibold text-red-700 dark:text-red-400"
+            inner_html=move || as_html(summary().as_deref())></p>
         <input type="hidden" name="source" value=source />
         <div class="mb-3">
             <label for="waitlist-email" class="mb-1 block font-medium">{text.waitlist_email}</label>
@@ -184,7 +190,7 @@ pub fn WaitlistFields(
                 node_ref=email_ref class=INPUT
                 aria-invalid=move || email_error().is_some().to_string()
                 aria-describedby="waitlist-email-error" />
-            <p id="waitlist-email-error" class=ERROR>{email_error}</p>
+            <p id="waitlist-email-error" class=ERROR inner_html=move || as_html(email_error())></p>
         </div>
         <div class="mb-3">
             <label for="waitlist-username" class="mb-1 block font-medium">{text.waitlist_username}</label>
@@ -192,7 +198,7 @@ pub fn WaitlistFields(
                 value=username.unwrap_or_default() class=INPUT
                 aria-invalid=move || username_error().is_some().to_string()
                 aria-describedby="waitlist-username-error" />
-            <p id="waitlist-username-error" class=ERROR>{username_error}</p>
+            <p id="waitlist-username-error" class=ERROR inner_html=move || as_html(username_error())></p>
         </div>
         // A honeypot: hidden from people and screen readers, filled by bots.
         <div class="hidden" aria-hidden="true">
@@ -206,7 +212,7 @@ pub fn WaitlistFields(
                     aria-describedby="waitlist-consent-error" />
                 <span>{text.waitlist_consent}</span>
             </label>
-            <p id="waitlist-consent-error" class=ERROR>{consent_error}</p>
+            <p id="waitlist-consent-error" class=ERROR inner_html=move || as_html(consent_error())></p>
         </div>
         <button type="submit" disabled=move || pending.get() data-testid="waitlist-submit"
             class="w-full rounded-xl bg-amber-700 px-4 py-2 font-semibold text-white hover:bg-amber-800 disabled:opacity-60">

@@ -15,6 +15,7 @@ mod people;
 mod reactive_root;
 mod security;
 mod server_fns;
+mod tidy_html;
 mod unsubscribe;
 
 pub use page_cache::{PageCache, CACHE_STATUS_HEADER};
@@ -148,7 +149,9 @@ pub fn router(state: AppState) -> Router {
                 .layer(axum::middleware::from_fn_with_state(state.clone(), client_ip::tag_client_ip))
                 .layer(axum::middleware::from_fn(server_fns::decoding_errors_are_bad_requests))
                 .layer(axum::middleware::from_fn_with_state(state.leptos_options.hash_files, assets::cache_headers))
-                .layer(axum::middleware::from_fn(reactive_root::fresh_reactive_root)),
+                .layer(axum::middleware::from_fn(reactive_root::fresh_reactive_root))
+                // Innermost: the page cache keeps pages already tidied.
+                .layer(axum::middleware::from_fn(tidy_html::tidy_pages)),
         )
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(

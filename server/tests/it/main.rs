@@ -11,6 +11,7 @@ mod cards;
 mod drills;
 mod foundation;
 mod history;
+mod markup;
 mod profiles;
 mod robustness;
 mod rolling_restart;
