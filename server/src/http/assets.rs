@@ -2,10 +2,26 @@
 
 use axum::{
     extract::{Request, State},
-    http::{header, HeaderValue},
+    http::{header, HeaderValue, StatusCode},
     middleware::Next,
-    response::Response,
+    response::{IntoResponse, Response},
 };
+
+/// The longest file name and path Linux file systems hold (`NAME_MAX`,
+/// `PATH_MAX`).
+const NAME_MAX: usize = 255;
+const PATH_MAX: usize = 4096;
+
+/// A name no file can have is not found. The file service would try to
+/// open it and answer the file system's "name too long" with a 500; the
+/// random-request test found that.
+pub async fn only_names_a_file_can_have(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    if path.len() > PATH_MAX || path.split('/').any(|segment| segment.len() > NAME_MAX) {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    }
+    next.run(request).await
+}
 
 /// With content-hashed file names an asset never changes under its name, so
 /// browsers and proxies may keep it for a year. Without hashes they must ask

@@ -135,7 +135,10 @@ pub fn router(state: AppState) -> Router {
         .route_service("/favicon.ico", root_file("favicon.ico"))
         .route_service("/robots.txt", root_file("robots.txt"))
         .route_service("/avatar-placeholder.svg", root_file("avatar-placeholder.svg"))
-        .route_service("/pkg/{*file}", assets)
+        .route_service(
+            "/pkg/{*file}",
+            ServiceBuilder::new().layer(axum::middleware::from_fn(assets::only_names_a_file_can_have)).service(assets),
+        )
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = shell_options.clone();
             move || shell(LeptosOptions::clone(&options))

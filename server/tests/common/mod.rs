@@ -3,6 +3,8 @@
 // Shared by both test binaries, and each uses only some of the helpers.
 #![allow(dead_code)]
 
+pub mod random_requests;
+
 use std::{
     process::{Child, Command, Stdio},
     sync::OnceLock,
