@@ -67,13 +67,16 @@ RUN --mount=type=cache,id=inssa-npm,target=/root/.npm,sharing=locked \
 # changes. simulator and bench are workspace members, so their manifests must
 # be there, but cargo-leptos builds neither.
 COPY Cargo.toml Cargo.lock ./
+COPY domain/Cargo.toml domain/
+COPY locales/Cargo.toml locales/
+COPY services/Cargo.toml services/
 COPY app/Cargo.toml app/
 COPY frontend/Cargo.toml frontend/
 COPY server/Cargo.toml server/
 COPY simulator/Cargo.toml simulator/
 COPY bench/Cargo.toml bench/
-RUN mkdir -p app/src frontend/src server/src simulator/src bench/src style public \
- && touch app/src/lib.rs server/src/lib.rs simulator/src/lib.rs \
+RUN mkdir -p domain/src locales/src services/src app/src frontend/src server/src simulator/src bench/src style public \
+ && touch domain/src/lib.rs locales/src/lib.rs services/src/lib.rs app/src/lib.rs server/src/lib.rs simulator/src/lib.rs \
  && for bin in server simulator bench; do printf 'fn main() {}\n' > "$bin/src/main.rs"; done \
  && printf '#[wasm_bindgen::prelude::wasm_bindgen]\npub fn hydrate() {}\n' > frontend/src/lib.rs \
  && printf '@import "tailwindcss" source(none);\n' > style/main.css \
@@ -82,6 +85,9 @@ RUN mkdir -p app/src frontend/src server/src simulator/src bench/src style publi
 
 # The app. COPY keeps the files' own modification times, which may be older
 # than the stub build's, so touch them: cargo must see the real sources as new.
+COPY domain domain
+COPY locales locales
+COPY services services
 COPY app app
 COPY frontend frontend
 COPY server server
@@ -95,7 +101,7 @@ ARG STRIP=true
 # The commit /about shows (server/build.rs reads it; there is no .git here).
 ARG INSSA_COMMIT=unknown
 ENV INSSA_COMMIT=${INSSA_COMMIT}
-RUN find app frontend server -name '*.rs' -exec touch {} + \
+RUN find domain locales services app frontend server -name '*.rs' -exec touch {} + \
  && cargo leptos build --release --precompress --cargo-locked \
  && mkdir -p /out \
  && cp target/release/server target/release/hash.txt /out/ \

@@ -16,7 +16,7 @@ import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CRATES = ["domain", "services", "app", "frontend", "server", "simulator", "bench"]
+CRATES = ["domain", "locales", "services", "app", "frontend", "server", "simulator", "bench"]
 PATH_RE = re.compile(r"\b(crate|super)((?:::[A-Za-z_][A-Za-z0-9_]*)+)")
 USE_GROUP_RE = re.compile(r"\buse\s+(crate|super)::\{(.*?)\};", re.S)
 

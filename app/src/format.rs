@@ -3,10 +3,10 @@
 use chrono::{DateTime, Datelike, Utc};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
+use locales::Arg;
+
 use crate::i18n::Lang;
 
-/// Compact counts: `1.3K`, `12.8K`, `4.5M` in English; `1.3천`, `1.3만`,
-/// `450만`, `1.2억` in Korean (which groups by ten thousands).
 /// A count in full with thousands grouped (`12,345`), as English, Korean
 /// and Japanese all write it.
 pub fn full_count(n: u64) -> String {
@@ -21,75 +21,65 @@ pub fn full_count(n: u64) -> String {
     out
 }
 
+/// Compact counts in the language's units (its file's `compact-units`):
+/// `1.3K`, `12.8K`, `4.5M` in English; `1.3천`, `1.3만`, `1.2억` in Korean,
+/// which groups by ten thousands; `1.3万` in Japanese, which writes
+/// thousands in full. One decimal below a hundred, none above.
 pub fn compact_count(n: u64, lang: Lang) -> String {
-    fn one_decimal(value: f64, unit: &str) -> String {
-        // Three digits need no decimal; round the value itself, not a
-        // rounded copy (123.46 is 123, not 124).
+    // Three digits need no decimal; round the value itself, not a rounded
+    // copy (123.46 is 123, not 124).
+    fn rounded(value: f64) -> f64 {
         if value >= 99.95 {
-            return format!("{}{unit}", value.round() as u64);
-        }
-        let rounded = (value * 10.0).round() / 10.0;
-        if rounded.fract() == 0.0 {
-            format!("{}{unit}", rounded as u64)
+            value.round()
         } else {
-            format!("{rounded:.1}{unit}")
+            (value * 10.0).round() / 10.0
         }
     }
-    let n_f = n as f64;
-    match lang {
-        Lang::En => match n {
-            0..=999 => n.to_string(),
-            1_000..=999_949 => one_decimal(n_f / 1e3, "K"),
-            999_950..=999_949_999 => one_decimal(n_f / 1e6, "M"),
-            _ => one_decimal(n_f / 1e9, "B"),
-        },
-        Lang::Ko => match n {
-            0..=999 => n.to_string(),
-            1_000..=9_999 => one_decimal(n_f / 1e3, "천"),
-            10_000..=99_994_999 => one_decimal(n_f / 1e4, "만"),
-            _ => one_decimal(n_f / 1e8, "억"),
-        },
+    let units = lang.compact_units();
+    let Some(mut i) = units.iter().rposition(|&(_, power)| n >= 10u64.pow(power)) else {
+        return full_count(n);
+    };
+    // A value that rounds up to the next unit is written in that unit
+    // (999,950 is 1M, not 1000K).
+    while let Some(&(_, next)) = units.get(i + 1) {
+        let (_, power) = units[i];
+        if rounded(n as f64 / 10f64.powi(power as i32)) < 10f64.powi((next - power) as i32) {
+            break;
+        }
+        i += 1;
+    }
+    let (unit, power) = units[i];
+    let value = rounded(n as f64 / 10f64.powi(power as i32));
+    if value.fract() == 0.0 {
+        format!("{}{unit}", value as u64)
+    } else {
+        format!("{value:.1}{unit}")
     }
 }
 
-/// "3 hours ago" / "3시간 전".
+/// "3 hours ago" / "3시간 전" / "3時間前".
 pub fn time_ago(then: DateTime<Utc>, now: DateTime<Utc>, lang: Lang) -> String {
     let secs = now.signed_duration_since(then).num_seconds().max(0);
-    let (n, unit) = match secs {
-        0..=59 => return lang.text().just_now.to_owned(),
-        60..=3_599 => (secs / 60, 0),
-        3_600..=86_399 => (secs / 3_600, 1),
-        _ => (secs / 86_400, 2),
+    let (n, id) = match secs {
+        0..=59 => return lang.word("just-now").to_owned(),
+        60..=3_599 => (secs / 60, "minutes-ago"),
+        3_600..=86_399 => (secs / 3_600, "hours-ago"),
+        _ => (secs / 86_400, "days-ago"),
     };
-    match lang {
-        Lang::En => {
-            let word = ["minute", "hour", "day"][unit];
-            format!("{n} {word}{} ago", if n == 1 { "" } else { "s" })
-        }
-        Lang::Ko => format!("{n}{} 전", ["분", "시간", "일"][unit]),
-    }
+    lang.format(id, &[("n", Arg::from(n))])
 }
 
-/// "February 2021" / "2021년 2월".
+/// "February 2021" / "2021년 2월" / "2021年2月".
 pub fn month_year(date: DateTime<Utc>, lang: Lang) -> String {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    match lang {
-        Lang::En => format!("{} {}", MONTHS[date.month0() as usize], date.year()),
-        Lang::Ko => format!("{}년 {}월", date.year(), date.month()),
-    }
+    let month = date.month();
+    lang.format(
+        "month-year",
+        &[
+            ("month", Arg::from(month)),
+            ("month_name", Arg::from(lang.format("month-name", &[("month", Arg::from(month))]))),
+            ("year", Arg::from(date.year().to_string())),
+        ],
+    )
 }
 
 /// Everything but RFC 3986's unreserved characters is encoded.
@@ -123,21 +113,25 @@ mod tests {
     use chrono::TimeZone;
 
     #[test]
-    fn compact_counts_in_both_languages() {
+    fn compact_counts_in_every_language() {
         let cases = [
-            (0, "0", "0"),
-            (999, "999", "999"),
-            (1_000, "1K", "1천"),
-            (1_284, "1.3K", "1.3천"),
-            (12_840, "12.8K", "1.3만"),
-            (999_999, "1M", "100만"),
-            (4_520_000, "4.5M", "452만"),
-            (123_456_789, "123M", "1.2억"),
-            (2_000_000_000, "2B", "20억"),
+            (0, "0", "0", "0"),
+            (999, "999", "999", "999"),
+            (1_000, "1K", "1천", "1,000"),
+            (1_284, "1.3K", "1.3천", "1,284"),
+            (9_999, "10K", "1만", "9,999"),
+            (12_840, "12.8K", "1.3만", "1.3万"),
+            (999_950, "1M", "100만", "100万"),
+            (999_999, "1M", "100만", "100万"),
+            (4_520_000, "4.5M", "452만", "452万"),
+            (99_999_999, "100M", "1억", "1億"),
+            (123_456_789, "123M", "1.2억", "1.2億"),
+            (2_000_000_000, "2B", "20억", "20億"),
         ];
-        for (n, en, ko) in cases {
+        for (n, en, ko, ja) in cases {
             assert_eq!(compact_count(n, Lang::En), en, "{n}");
             assert_eq!(compact_count(n, Lang::Ko), ko, "{n}");
+            assert_eq!(compact_count(n, Lang::Ja), ja, "{n}");
         }
     }
 
@@ -150,6 +144,9 @@ mod tests {
         assert_eq!(time_ago(ago(3 * 3600 + 5), now, Lang::En), "3 hours ago");
         assert_eq!(time_ago(ago(3 * 3600), now, Lang::Ko), "3시간 전");
         assert_eq!(time_ago(ago(2 * 86400), now, Lang::Ko), "2일 전");
+        assert_eq!(time_ago(ago(2 * 86400), now, Lang::Ja), "2日前");
+        assert_eq!(time_ago(ago(86400), now, Lang::En), "1 day ago");
+        assert_eq!(time_ago(ago(30), now, Lang::Ja), "たった今");
         assert_eq!(time_ago(now + chrono::Duration::seconds(30), now, Lang::En), "just now");
     }
 
@@ -158,6 +155,7 @@ mod tests {
         let d = Utc.with_ymd_and_hms(2021, 2, 3, 17, 42, 9).unwrap();
         assert_eq!(month_year(d, Lang::En), "February 2021");
         assert_eq!(month_year(d, Lang::Ko), "2021년 2월");
+        assert_eq!(month_year(d, Lang::Ja), "2021年2月");
     }
 
     #[test]

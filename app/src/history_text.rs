@@ -1,173 +1,85 @@
-//! The history page's and the feeds' words, in each language. Apart from
-//! `i18n::Text` because only the server renders them: the browser's
-//! islands never need these strings, so they stay out of the WASM bundle.
+//! The history page's and the feeds' words, dates and changes in each
+//! language.
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use services::history::{Change, PersonRef};
 
-use crate::i18n::Lang;
+use locales::Arg;
 
-pub struct HistoryText {
-    pub history: &'static str,
-    pub history_of: &'static str,
-    pub history_description: &'static str,
-    pub back_to_profile: &'static str,
-    pub followers_over_time: &'static str,
-    pub following_over_time: &'static str,
-    pub growth: &'static str,
-    pub days: &'static str,
-    pub not_enough_history: &'static str,
-    pub one_sample: &'static str,
-    pub no_samples: &'static str,
-    pub numbers_as_table: &'static str,
-    pub date: &'static str,
-    pub changes: &'static str,
-    pub one_version: &'static str,
-    pub no_changes_since: &'static str,
-    pub older_changes: &'static str,
-    pub newer_changes: &'static str,
-    pub feed: &'static str,
-    pub none: &'static str,
-    pub name: &'static str,
-    pub username: &'static str,
-    pub photo: &'static str,
-    pub photo_old: &'static str,
-    pub photo_new: &'static str,
-    pub bio: &'static str,
-    pub twitter: &'static str,
-    pub instagram: &'static str,
-    pub club_joined: &'static str,
-    pub club_left: &'static str,
-    pub nominator: &'static str,
-    pub added: &'static str,
-    pub removed: &'static str,
-    pub feed_title: &'static str,
-    pub feed_of_many: &'static str,
-    pub changed: &'static str,
-}
-
-static EN: HistoryText = HistoryText {
-    history: "History",
-    history_of: "History of",
-    history_description: "Followers over time and every change inssa saw to",
-    back_to_profile: "Back to the profile",
-    followers_over_time: "Followers over time",
-    following_over_time: "Following over time",
-    growth: "Change",
-    days: "days",
-    not_enough_history: "not yet known",
-    one_sample: "inssa has counted this profile's followers once so far; the chart starts with the next count.",
-    no_samples: "inssa has not counted this profile's followers yet.",
-    numbers_as_table: "The numbers as a table",
-    date: "Date",
-    changes: "Changes",
-    one_version: "inssa has seen one version of this profile so far: changes appear here as they happen.",
-    no_changes_since: "No changes since inssa first saw this profile on",
-    older_changes: "Older changes",
-    newer_changes: "Newer changes",
-    feed: "Atom feed of changes",
-    none: "(none)",
-    name: "Name",
-    username: "Username",
-    photo: "Photo",
-    photo_old: "Old photo",
-    photo_new: "New photo",
-    bio: "Bio",
-    twitter: "Twitter",
-    instagram: "Instagram",
-    club_joined: "Joined the club",
-    club_left: "Left the club",
-    nominator: "Nominated by",
-    added: "added",
-    removed: "removed",
-    feed_title: "Changes to",
-    feed_of_many: "Changes to Clubhouse profiles",
-    changed: "changed",
+use crate::{
+    format::full_count,
+    i18n::{words, Lang},
 };
 
-static KO: HistoryText = HistoryText {
-    history: "기록",
-    history_of: "기록:",
-    history_description: "팔로워 추이와 inssa가 본 모든 변경 사항:",
-    back_to_profile: "프로필로 돌아가기",
-    followers_over_time: "팔로워 추이",
-    following_over_time: "팔로잉 추이",
-    growth: "변화",
-    days: "일",
-    not_enough_history: "아직 알 수 없음",
-    one_sample: "inssa가 이 프로필의 팔로워를 아직 한 번만 셌습니다. 다음에 세면 차트가 시작됩니다.",
-    no_samples: "inssa가 이 프로필의 팔로워를 아직 세지 않았습니다.",
-    numbers_as_table: "표로 보기",
-    date: "날짜",
-    changes: "변경 사항",
-    one_version: "inssa가 이 프로필의 버전을 아직 하나만 보았습니다. 바뀌면 여기에 표시됩니다.",
-    no_changes_since: "inssa가 처음 본 뒤로 변경 사항이 없습니다. 처음 본 날:",
-    older_changes: "이전 변경 사항",
-    newer_changes: "최근 변경 사항",
-    feed: "변경 사항 Atom 피드",
-    none: "(없음)",
-    name: "이름",
-    username: "사용자 이름",
-    photo: "사진",
-    photo_old: "이전 사진",
-    photo_new: "새 사진",
-    bio: "소개",
-    twitter: "트위터",
-    instagram: "인스타그램",
-    club_joined: "클럽 가입",
-    club_left: "클럽 탈퇴",
-    nominator: "초대한 사람",
-    added: "추가",
-    removed: "삭제",
-    feed_title: "변경 사항:",
-    feed_of_many: "클럽하우스 프로필 변경 사항",
-    changed: "변경",
-};
-
-impl Lang {
-    pub fn history_text(self) -> &'static HistoryText {
-        match self {
-            Lang::En => &EN,
-            Lang::Ko => &KO,
-        }
+words!(
+    /// The history page's and the feeds' words in one language.
+    HistoryText, "history-", {
+        title,
+        of,
+        description,
+        back_to_profile,
+        followers_over_time,
+        following_over_time,
+        growth,
+        days,
+        not_enough_history,
+        one_sample,
+        no_samples,
+        numbers_as_table,
+        date,
+        changes,
+        one_version,
+        no_changes_since,
+        older_changes,
+        newer_changes,
+        feed,
+        none,
+        name,
+        username,
+        photo,
+        photo_old,
+        photo_new,
+        bio,
+        twitter,
+        instagram,
+        club_joined,
+        club_left,
+        nominator,
+        added,
+        removed,
+        feed_title,
+        feed_of_many,
+        changed,
     }
+);
+
+/// The arguments of a date: the month as a number (for selectors) and its
+/// short name, the day and the year.
+fn date_args(at: DateTime<Utc>, lang: Lang) -> [(&'static str, Arg<'static>); 4] {
+    [
+        ("month", Arg::from(at.month())),
+        ("month_short", Arg::from(lang.format("month-short", &[("month", Arg::from(at.month()))]))),
+        ("day", Arg::from(at.day().to_string())),
+        ("year", Arg::from(at.year().to_string())),
+    ]
 }
 
-const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-
-/// "Dec 1, 2026" / "2026년 12월 1일".
+/// "Dec 1, 2026" / "2026년 12월 1일" / "2026年12月1日".
 pub fn date(at: DateTime<Utc>, lang: Lang) -> String {
-    match lang {
-        Lang::En => format!("{} {}, {}", MONTHS[at.month0() as usize], at.day(), at.year()),
-        Lang::Ko => format!("{}년 {}월 {}일", at.year(), at.month(), at.day()),
-    }
+    lang.format("date", &date_args(at, lang))
 }
 
-/// "Dec 1" / "12월 1일", for chart axes.
+/// "Dec 1" / "12월 1일" / "12月1日", for chart axes.
 pub fn short_date(at: DateTime<Utc>, lang: Lang) -> String {
-    match lang {
-        Lang::En => format!("{} {}", MONTHS[at.month0() as usize], at.day()),
-        Lang::Ko => format!("{}월 {}일", at.month(), at.day()),
-    }
+    lang.format("short-date", &date_args(at, lang))
 }
 
 /// "Dec 1, 2026, 13:05 UTC" / "2026년 12월 1일 13:05 UTC".
 pub fn date_time(at: DateTime<Utc>, lang: Lang) -> String {
-    let sep = if lang == Lang::En { ", " } else { " " };
-    format!("{}{sep}{:02}:{:02} UTC", date(at, lang), at.hour(), at.minute())
-}
-
-/// Whole counts with separators: "12,345" / "12,345".
-pub fn full_count(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    lang.format(
+        "date-time",
+        &[("date", Arg::from(date(at, lang))), ("time", Arg::from(format!("{:02}:{:02}", at.hour(), at.minute())))],
+    )
 }
 
 /// A change of a count: "+1,204 (+3.2%)", "−12 (−0.5%)", "0".
@@ -188,7 +100,7 @@ pub fn growth(from: u64, to: u64) -> String {
 
 /// The label of a change's field.
 pub fn field_label(change: &Change, lang: Lang) -> &'static str {
-    let t = lang.history_text();
+    let t = HistoryText::of(lang);
     match change {
         Change::Name { .. } => t.name,
         Change::Username { .. } => t.username,
@@ -215,7 +127,7 @@ fn person(p: &Option<PersonRef>) -> Option<String> {
 /// A change in words, for feeds: "Bio: “old” → “new”". Plain text; the
 /// feed's writer escapes it.
 pub fn describe(change: &Change, lang: Lang) -> String {
-    let t = lang.history_text();
+    let t = HistoryText::of(lang);
     let label = field_label(change, lang);
     let quoted = |v: &Option<String>| v.as_deref().map(|v| format!("“{v}”")).unwrap_or_else(|| t.none.to_owned());
     match change {
@@ -244,8 +156,6 @@ mod tests {
         assert_eq!(growth(2000, 1990), "−10 (−0.5%)");
         assert_eq!(growth(5, 5), "0");
         assert_eq!(growth(0, 1_234_567), "+1,234,567");
-        assert_eq!(full_count(999), "999");
-        assert_eq!(full_count(1000), "1,000");
     }
 
     #[test]
@@ -255,6 +165,9 @@ mod tests {
         assert_eq!(date(at, Lang::Ko), "2026년 12월 1일");
         assert_eq!(date_time(at, Lang::En), "Dec 1, 2026, 13:05 UTC");
         assert_eq!(short_date(at, Lang::Ko), "12월 1일");
+        assert_eq!(date(at, Lang::Ja), "2026年12月1日");
+        assert_eq!(date_time(at, Lang::Ja), "2026年12月1日 13:05 UTC");
+        assert_eq!(short_date(at, Lang::En), "Dec 1");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 use domain::model::Profile;
 use services::cards::{Card, HEIGHT, WIDTH};
 
+use crate::i18n::{words, Text};
 use crate::{
     escape,
     format::{compact_count, query_value},
@@ -20,49 +21,23 @@ pub const EMBED_MIN_WIDTH: u32 = 280;
 pub const CARD_WIDTH: u32 = WIDTH;
 pub const CARD_HEIGHT: u32 = HEIGHT;
 
-pub struct ShareText {
-    pub share: &'static str,
-    pub link: &'static str,
-    pub embed: &'static str,
-    pub embed_hint: &'static str,
-    pub card: &'static str,
-    pub view_on_inssa: &'static str,
-    pub on_inssa: &'static str,
-}
-
-const EN: ShareText = ShareText {
-    share: "Share",
-    link: "Link to this profile",
-    embed: "Embed on your site",
-    embed_hint: "Paste this HTML where the card should appear.",
-    card: "Share card (PNG, 1200×630)",
-    view_on_inssa: "View on inssa",
-    on_inssa: "on inssa",
-};
-
-const KO: ShareText = ShareText {
-    share: "공유",
-    link: "이 프로필 링크",
-    embed: "내 사이트에 넣기",
-    embed_hint: "카드를 넣을 곳에 이 HTML을 붙여 넣으세요.",
-    card: "공유 카드 (PNG, 1200×630)",
-    view_on_inssa: "inssa에서 보기",
-    on_inssa: "· inssa",
-};
-
-impl Lang {
-    pub fn share_text(self) -> &'static ShareText {
-        match self {
-            Lang::En => &EN,
-            Lang::Ko => &KO,
-        }
+words!(
+    /// The share box's, the card's and the embed's words in one language.
+    ShareText, "share-", {
+        title,
+        link,
+        embed,
+        embed_hint,
+        card,
+        view_on_inssa,
+        on_inssa,
     }
-}
+);
 
 /// What the card of `profile` shows in `lang`. `public_url` is the site's
 /// address (`https://inssa.club`).
 pub fn card(profile: &Profile, lang: Lang, public_url: &str) -> Card {
-    let text = lang.text();
+    let text = Text::of(lang);
     let username = profile.username.clone().unwrap_or_default();
     let count = |n: Option<u64>| n.map(|n| compact_count(n, lang)).unwrap_or_else(|| "–".into());
     let host = public_url.split_once("://").map_or(public_url, |(_, rest)| rest);
@@ -115,7 +90,7 @@ pub fn iframe_snippet(public_url: &str, username: &str, name: &str, lang: Lang, 
     format!(
         r#"<iframe src="{}" width="{width}" height="{EMBED_HEIGHT}" title="{}" loading="lazy" style="border:0;max-width:100%"></iframe>"#,
         attr(&embed_url(public_url, username, lang)),
-        attr(&format!("{name} (@{username}) {}", lang.share_text().on_inssa)),
+        attr(&format!("{name} (@{username}) {}", ShareText::of(lang).on_inssa)),
     )
 }
 

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use domain::email::EmailError;
 
+#[cfg(feature = "ssr")]
 use crate::i18n::Lang;
 
 /// What a signup answers: "check your inbox". The same for a new and an
@@ -71,24 +72,143 @@ impl WaitlistError {
         }
     }
 
-    pub fn message(&self, lang: Lang) -> &'static str {
-        let t = lang.text();
+    /// The error in the visitor's words.
+    pub fn message<'a>(&self, words: &'a WaitlistWords) -> &'a str {
         match self {
-            WaitlistError::Invalid(_) => t.waitlist_fix_fields,
-            WaitlistError::RateLimited { .. } => t.waitlist_rate_limited,
-            WaitlistError::CrossOrigin | WaitlistError::Request(_) => t.waitlist_bad_request,
-            WaitlistError::Unavailable => t.waitlist_unavailable,
-            WaitlistError::LinkNotValid => t.waitlist_link_not_valid,
+            WaitlistError::Invalid(_) => &words.fix_fields,
+            WaitlistError::RateLimited { .. } => &words.rate_limited,
+            WaitlistError::CrossOrigin | WaitlistError::Request(_) => &words.bad_request,
+            WaitlistError::Unavailable => &words.unavailable,
+            WaitlistError::LinkNotValid => &words.link_not_valid,
         }
     }
 }
 
-pub fn email_error_message(e: EmailError, lang: Lang) -> &'static str {
-    let t = lang.text();
+pub fn email_error_message(e: EmailError, words: &WaitlistWords) -> &str {
     match e {
-        EmailError::Empty => t.waitlist_email_required,
-        EmailError::TooLong => t.waitlist_email_too_long,
-        EmailError::Invalid => t.waitlist_email_invalid,
+        EmailError::Empty => &words.email_required,
+        EmailError::TooLong => &words.email_too_long,
+        EmailError::Invalid => &words.email_invalid,
+    }
+}
+
+/// The waitlist form's words in the visitor's language, each the `Text`
+/// field of the same name with a `waitlist_` prefix. The islands get them as
+/// a prop, so the browser build carries no language's words at all. They
+/// travel as a list, not a map: serde's code for a struct of 21 fields
+/// weighed 12 KB of the WASM, a list of strings almost nothing.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(from = "Vec<String>", into = "Vec<String>")]
+pub struct WaitlistWords {
+    pub button: String,
+    pub title: String,
+    pub close: String,
+    pub intro: String,
+    pub email: String,
+    pub username: String,
+    pub honeypot: String,
+    pub consent: String,
+    pub submit: String,
+    pub done_title: String,
+    pub done_body: String,
+    pub fix_fields: String,
+    pub rate_limited: String,
+    pub bad_request: String,
+    pub unavailable: String,
+    pub link_not_valid: String,
+    pub email_required: String,
+    pub email_too_long: String,
+    pub email_invalid: String,
+    pub username_invalid: String,
+    pub consent_required: String,
+}
+
+impl From<Vec<String>> for WaitlistWords {
+    /// A short list (never sent by our server) leaves the rest empty.
+    fn from(words: Vec<String>) -> WaitlistWords {
+        let mut words = words.into_iter();
+        let mut next = move || words.next().unwrap_or_default();
+        WaitlistWords {
+            button: next(),
+            title: next(),
+            close: next(),
+            intro: next(),
+            email: next(),
+            username: next(),
+            honeypot: next(),
+            consent: next(),
+            submit: next(),
+            done_title: next(),
+            done_body: next(),
+            fix_fields: next(),
+            rate_limited: next(),
+            bad_request: next(),
+            unavailable: next(),
+            link_not_valid: next(),
+            email_required: next(),
+            email_too_long: next(),
+            email_invalid: next(),
+            username_invalid: next(),
+            consent_required: next(),
+        }
+    }
+}
+
+impl From<WaitlistWords> for Vec<String> {
+    fn from(words: WaitlistWords) -> Vec<String> {
+        vec![
+            words.button,
+            words.title,
+            words.close,
+            words.intro,
+            words.email,
+            words.username,
+            words.honeypot,
+            words.consent,
+            words.submit,
+            words.done_title,
+            words.done_body,
+            words.fix_fields,
+            words.rate_limited,
+            words.bad_request,
+            words.unavailable,
+            words.link_not_valid,
+            words.email_required,
+            words.email_too_long,
+            words.email_invalid,
+            words.username_invalid,
+            words.consent_required,
+        ]
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl WaitlistWords {
+    pub fn of(lang: Lang) -> WaitlistWords {
+        let text = crate::i18n::Text::of(lang);
+        WaitlistWords {
+            button: text.waitlist_button.to_owned(),
+            title: text.waitlist_title.to_owned(),
+            close: text.waitlist_close.to_owned(),
+            intro: text.waitlist_intro.to_owned(),
+            email: text.waitlist_email.to_owned(),
+            username: text.waitlist_username.to_owned(),
+            honeypot: text.waitlist_honeypot.to_owned(),
+            consent: text.waitlist_consent.to_owned(),
+            submit: text.waitlist_submit.to_owned(),
+            done_title: text.waitlist_done_title.to_owned(),
+            done_body: text.waitlist_done_body.to_owned(),
+            fix_fields: text.waitlist_fix_fields.to_owned(),
+            rate_limited: text.waitlist_rate_limited.to_owned(),
+            bad_request: text.waitlist_bad_request.to_owned(),
+            unavailable: text.waitlist_unavailable.to_owned(),
+            link_not_valid: text.waitlist_link_not_valid.to_owned(),
+            email_required: text.waitlist_email_required.to_owned(),
+            email_too_long: text.waitlist_email_too_long.to_owned(),
+            email_invalid: text.waitlist_email_invalid.to_owned(),
+            username_invalid: text.waitlist_username_invalid.to_owned(),
+            consent_required: text.waitlist_consent_required.to_owned(),
+        }
     }
 }
 
@@ -238,5 +358,17 @@ mod server {
         let source = header(http::header::ORIGIN).filter(|o| *o != "null").or_else(|| header(http::header::REFERER));
         let Some(source) = source else { return false };
         split_url(source).is_some_and(|(authority, _)| authority.eq_ignore_ascii_case(host))
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod words_tests {
+    #[test]
+    fn waitlist_words_travel_as_a_list_and_come_back_whole() {
+        let words = super::WaitlistWords::of(crate::i18n::Lang::Ja);
+        let json = serde_json::to_string(&words).unwrap();
+        assert!(json.starts_with('['), "{json}");
+        assert_eq!(serde_json::from_str::<super::WaitlistWords>(&json).unwrap(), words);
+        assert_eq!(words.consent_required, "同意のチェックボックスをオンにしてください。");
     }
 }

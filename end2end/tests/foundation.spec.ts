@@ -58,6 +58,9 @@ test("the language switch works without JavaScript", async ({ browser }) => {
   await expect(page.locator("html")).toHaveAttribute("lang", "ko");
   await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
   await expect(page.getByText("클럽하우스 프로필을 빠르게 보고 공유하세요.")).toBeVisible();
+  await page.getByTestId("lang-ja").click();
+  await expect(page.locator("html")).toHaveAttribute("lang", "ja");
+  await expect(page.getByText("Clubhouse のプロフィールを、すばやく、シェアしやすく。")).toBeVisible();
   await context.close();
 });
 

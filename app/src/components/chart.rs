@@ -7,8 +7,8 @@ use chrono::{DateTime, Timelike, Utc};
 use leptos::prelude::*;
 
 use crate::{
-    format::compact_count,
-    history_text::{full_count, short_date},
+    format::{compact_count, full_count},
+    history_text::short_date,
     i18n::Lang,
 };
 

@@ -1,25 +1,28 @@
 use leptos::{prelude::*, server_fn::ServerFn};
+use leptos_meta::Link;
 
 use domain::username::Username;
 
 use crate::{
-    i18n::Lang,
+    i18n::{Lang, Text},
     islands::{
-        theme_toggle::ThemeToggle,
+        theme_toggle::{ThemeToggle, ThemeWords},
         waitlist::{WaitlistModal, WAITLIST_BUTTON},
     },
     prefs::{use_prefs, SetLang},
+    waitlist::WaitlistWords,
 };
 
 /// Header, main column and footer around every page.
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let prefs = use_prefs();
-    let text = prefs.lang.text();
+    let text = Text::of(prefs.lang);
     // On a profile page the waitlist form suggests that person's username.
     let path = leptos_router::hooks::use_location().pathname.get_untracked();
     let profile_username = path.strip_prefix("/@").and_then(|u| Username::parse(u).ok()).map(|u| u.to_string());
     view! {
+        <LanguageAlternates />
         <a href="#main" class="skip-link">{text.skip_to_content}</a>
         <div class="mx-auto flex min-h-screen max-w-3xl flex-col px-4">
             <header class="flex flex-wrap items-center justify-between gap-3 py-5">
@@ -35,10 +38,10 @@ pub fn Layout(children: Children) -> impl IntoView {
                         }
                             .into_any()
                     } else {
-                        view! { <WaitlistModal lang=prefs.lang username=profile_username source=path /> }.into_any()
+                        view! { <WaitlistModal words=WaitlistWords::of(prefs.lang) username=profile_username source=path /> }.into_any()
                     }}
                     <LanguageSwitch current=prefs.lang />
-                    <ThemeToggle initial=prefs.theme lang=prefs.lang />
+                    <ThemeToggle initial=prefs.theme words=ThemeWords::of(prefs.lang) />
                 </div>
             </header>
             // Focusable by the skip link, not by Tab.
@@ -55,7 +58,7 @@ pub fn Layout(children: Children) -> impl IntoView {
 /// in the new language anyway.
 #[component]
 fn LanguageSwitch(current: Lang) -> impl IntoView {
-    let text = current.text();
+    let text = Text::of(current);
     view! {
         <form method="post" action=SetLang::url() class="flex gap-1" aria-label=text.language_label>
             {Lang::ALL
@@ -82,5 +85,57 @@ fn LanguageSwitch(current: Lang) -> impl IntoView {
                 })
                 .collect_view()}
         </form>
+    }
+}
+
+/// `hreflang` alternates: this page in each language (`?lang=` picks it and
+/// keeps the choice), and the address without it as the default, which
+/// follows the visitor's browser.
+#[component]
+fn LanguageAlternates() -> impl IntoView {
+    // Start-up renders the app once, outside any request, to list its
+    // routes: there is no site address to link to then.
+    let site = use_context::<services::Services>()?.site.public_url;
+    let location = leptos_router::hooks::use_location();
+    let url = format!("{site}{}", location.pathname.get_untracked());
+    let kept = without_prefs(&location.search.get_untracked());
+    let with = |extra: Option<String>| {
+        let query: Vec<String> = kept.iter().cloned().chain(extra).collect();
+        if query.is_empty() {
+            url.clone()
+        } else {
+            format!("{url}?{}", query.join("&"))
+        }
+    };
+    Some(view! {
+        {Lang::ALL
+            .into_iter()
+            .map(|lang| view! { <Link rel="alternate" hreflang=lang.code() href=with(Some(format!("lang={}", lang.code()))) /> })
+            .collect_view()}
+        <Link rel="alternate" hreflang="x-default" href=with(None) />
+    })
+}
+
+/// The query's parameters other than the preferences, as they were written.
+fn without_prefs(search: &str) -> Vec<String> {
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .filter(|pair| {
+            let key = pair.split('=').next().unwrap_or("");
+            key != "lang" && key != "theme"
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn alternates_keep_the_query_but_the_preferences() {
+        assert_eq!(super::without_prefs("?q=a%20b&lang=ko&page=2&theme=dark"), vec!["q=a%20b", "page=2"]);
+        assert_eq!(super::without_prefs(""), Vec::<String>::new());
+        assert_eq!(super::without_prefs("lang=ja"), Vec::<String>::new());
     }
 }

@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 
+use crate::i18n::Text;
 use crate::{escape, i18n::Lang};
 
 /// A page that only says something (not found, unavailable): a title, one
@@ -13,7 +14,7 @@ pub fn MessagePage(
     testid: &'static str,
     #[prop(optional)] home_link: bool,
 ) -> impl IntoView {
-    let text = lang.text();
+    let text = Text::of(lang);
     view! {
         <Title text=escape::html_text(title) />
         <Meta name="robots" content="noindex" />

@@ -1,15 +1,37 @@
 use leptos::{prelude::*, server_fn::ServerFn};
 
-use crate::{
-    i18n::Lang,
-    prefs::{SetTheme, Theme},
-};
+use serde::{Deserialize, Serialize};
+
+use crate::prefs::{SetTheme, Theme};
+
+/// The toggle's words in the visitor's language, given as a prop so the
+/// browser build carries none.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ThemeWords {
+    pub label: String,
+    pub light: String,
+    pub dark: String,
+    pub system: String,
+}
+
+#[cfg(feature = "ssr")]
+impl ThemeWords {
+    pub fn of(lang: crate::i18n::Lang) -> ThemeWords {
+        let text = crate::i18n::Text::of(lang);
+        ThemeWords {
+            label: text.theme_label.to_owned(),
+            light: text.theme_light.to_owned(),
+            dark: text.theme_dark.to_owned(),
+            system: text.theme_system.to_owned(),
+        }
+    }
+}
 
 /// Cycles light → dark → system. Without JavaScript it is a plain form that
 /// posts the next theme and comes back; with it, the page switches at once and
 /// the choice is saved in the background.
 #[island]
-pub fn ThemeToggle(initial: Theme, lang: Lang) -> impl IntoView {
+pub fn ThemeToggle(initial: Theme, words: ThemeWords) -> impl IntoView {
     let (theme, set_theme) = signal(initial);
     let save = ServerAction::<SetTheme>::new();
     // Tests and styles can tell a hydrated island from server HTML.
@@ -41,14 +63,13 @@ pub fn ThemeToggle(initial: Theme, lang: Lang) -> impl IntoView {
             save.dispatch(SetTheme { theme: chosen });
         }
     };
-    let text = lang.text();
     let label = move || {
         let current = match theme.get() {
-            Theme::Light => text.theme_light,
-            Theme::Dark => text.theme_dark,
-            Theme::System => text.theme_system,
+            Theme::Light => &words.light,
+            Theme::Dark => &words.dark,
+            Theme::System => &words.system,
         };
-        format!("{}: {}", text.theme_label, current)
+        format!("{}: {}", words.label, current)
     };
 
     view! {

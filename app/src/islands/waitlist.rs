@@ -1,9 +1,6 @@
 use leptos::{html, prelude::*, server_fn::ServerFn};
 
-use crate::{
-    i18n::Lang,
-    waitlist::{email_error_message, JoinWaitlist, WaitlistError},
-};
+use crate::waitlist::{email_error_message, JoinWaitlist, WaitlistError, WaitlistWords};
 
 /// The header's waitlist button (and its no-JavaScript link in the layout).
 pub const WAITLIST_BUTTON: &str =
@@ -17,8 +14,10 @@ const ERROR: &str = "mt-1 text-sm text-red-700 dark:text-red-400";
 /// the native `<dialog>` opens modally: focus moves in and stays, Esc and
 /// the close button close it, and focus returns to the button.
 #[island]
-pub fn WaitlistModal(lang: Lang, username: Option<String>, source: String) -> impl IntoView {
-    let text = lang.text();
+pub fn WaitlistModal(words: WaitlistWords, username: Option<String>, source: String) -> impl IntoView {
+    // The dialog's parts each keep a copy (the island renders once).
+    let text = StoredValue::new(words);
+    let word = move |pick: fn(&WaitlistWords) -> &String| text.with_value(|w| pick(w).clone());
     let dialog = NodeRef::<html::Dialog>::new();
     let opener = NodeRef::<html::A>::new();
     let email = NodeRef::<html::Input>::new();
@@ -60,7 +59,7 @@ pub fn WaitlistModal(lang: Lang, username: Option<String>, source: String) -> im
             data-hydrated=move || hydrated.get().to_string()
             class=WAITLIST_BUTTON
         >
-            {text.waitlist_button}
+            {word(|w| &w.button)}
         </a>
         <dialog
             node_ref=dialog
@@ -75,13 +74,13 @@ pub fn WaitlistModal(lang: Lang, username: Option<String>, source: String) -> im
             class="w-full max-w-md rounded-2xl bg-white p-6 text-stone-900 shadow-xl backdrop:bg-black/50 dark:bg-stone-900 dark:text-stone-100"
         >
             <div class="mb-4 flex items-start justify-between gap-4">
-                <h2 id="waitlist-title" class="text-xl font-bold">{text.waitlist_title}</h2>
-                <button type="button" on:click=close aria-label=text.waitlist_close data-testid="waitlist-close"
+                <h2 id="waitlist-title" class="text-xl font-bold">{word(|w| &w.title)}</h2>
+                <button type="button" on:click=close aria-label=word(|w| &w.close) data-testid="waitlist-close"
                     class="rounded-full px-2 text-xl leading-none hover:bg-stone-200 dark:hover:bg-stone-800">"×"</button>
             </div>
             <Show
                 when=move || receipt.get().is_none()
-                fallback=move || view! { <Joined lang /> }
+                fallback=move || view! { <Joined words=text.get_value() /> }
             >
                 <form
                     method="post"
@@ -94,7 +93,7 @@ pub fn WaitlistModal(lang: Lang, username: Option<String>, source: String) -> im
                         }
                     }
                 >
-                    <WaitlistFields lang username=username.clone() source=source.clone() errors email_ref=email pending=pending />
+                    <WaitlistFields words=text.get_value() username=username.clone() source=source.clone() errors email_ref=email pending=pending />
                 </form>
             </Show>
         </dialog>
@@ -156,36 +155,38 @@ fn wasm_form(_target: leptos::web_sys::EventTarget) -> Option<JoinWaitlist> {
 /// The fields, shared by the modal and the `/waitlist` page.
 #[component]
 pub fn WaitlistFields(
-    lang: Lang,
+    words: WaitlistWords,
     username: Option<String>,
     source: String,
     #[prop(into)] errors: Signal<Option<WaitlistError>>,
     #[prop(optional)] email_ref: Option<NodeRef<html::Input>>,
     #[prop(optional, into)] pending: Signal<bool>,
 ) -> impl IntoView {
-    let text = lang.text();
+    let text = StoredValue::new(words);
+    let word = move |pick: fn(&WaitlistWords) -> &String| text.with_value(|w| pick(w).clone());
     let fields = move || match errors.get() {
         Some(WaitlistError::Invalid(f)) => f,
         _ => Default::default(),
     };
-    let email_error = move || fields().email.map(|e| email_error_message(e, lang));
-    let username_error = move || fields().username.then_some(text.waitlist_username_invalid);
-    let consent_error = move || fields().consent.then_some(text.waitlist_consent_required);
-    let summary = move || errors.get().map(|e| e.message(lang));
+    let email_error = move || fields().email.map(|e| text.with_value(|w| email_error_message(e, w).to_owned()));
+    let username_error = move || fields().username.then(|| word(|w| &w.username_invalid));
+    let consent_error = move || fields().consent.then(|| word(|w| &w.consent_required));
+    let summary = move || errors.get().map(|e| text.with_value(|w| e.message(w).to_owned()));
     // The messages go in as the paragraphs' HTML: an optional text child
     // would leave a `<!>` hydration marker when empty, which is invalid
     // HTML. They are our own words, escaped all the same.
-    let as_html =
-        |message: Option<&str>| message.unwrap_or("").replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let as_html = |message: Option<String>| {
+        message.unwrap_or_default().replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    };
     let email_ref = email_ref.unwrap_or_default();
 
     view! {
-        <p class="mb-4 text-stone-600 dark:text-stone-300">{text.waitlist_intro}</p>
+        <p class="mb-4 text-stone-600 dark:text-stone-300">{word(|w| &w.intro)}</p>
         <p role="alert" data-testid="waitlist-error" class="mb-3 font-semibold text-red-700 dark:text-red-400"
-            inner_html=move || as_html(summary().as_deref())></p>
+            inner_html=move || as_html(summary())></p>
         <input type="hidden" name="source" value=source />
         <div class="mb-3">
-            <label for="waitlist-email" class="mb-1 block font-medium">{text.waitlist_email}</label>
+            <label for="waitlist-email" class="mb-1 block font-medium">{word(|w| &w.email)}</label>
             <input id="waitlist-email" name="email" type="email" autocomplete="email" required maxlength="254"
                 node_ref=email_ref class=INPUT
                 aria-invalid=move || email_error().is_some().to_string()
@@ -193,7 +194,7 @@ pub fn WaitlistFields(
             <p id="waitlist-email-error" class=ERROR inner_html=move || as_html(email_error())></p>
         </div>
         <div class="mb-3">
-            <label for="waitlist-username" class="mb-1 block font-medium">{text.waitlist_username}</label>
+            <label for="waitlist-username" class="mb-1 block font-medium">{word(|w| &w.username)}</label>
             <input id="waitlist-username" name="username" type="text" autocomplete="username" maxlength="31"
                 value=username.unwrap_or_default() class=INPUT
                 aria-invalid=move || username_error().is_some().to_string()
@@ -202,7 +203,7 @@ pub fn WaitlistFields(
         </div>
         // A honeypot: hidden from people and screen readers, filled by bots.
         <div class="hidden" aria-hidden="true">
-            <label for="waitlist-website">{text.waitlist_honeypot}</label>
+            <label for="waitlist-website">{word(|w| &w.honeypot)}</label>
             <input id="waitlist-website" name="website" type="text" tabindex="-1" autocomplete="off" />
         </div>
         <div class="mb-4">
@@ -210,13 +211,13 @@ pub fn WaitlistFields(
                 <input id="waitlist-consent" name="consent" type="checkbox" value="yes" required class="mt-1"
                     aria-invalid=move || consent_error().is_some().to_string()
                     aria-describedby="waitlist-consent-error" />
-                <span>{text.waitlist_consent}</span>
+                <span>{word(|w| &w.consent)}</span>
             </label>
             <p id="waitlist-consent-error" class=ERROR inner_html=move || as_html(consent_error())></p>
         </div>
         <button type="submit" disabled=move || pending.get() data-testid="waitlist-submit"
             class="w-full rounded-xl bg-amber-700 px-4 py-2 font-semibold text-white hover:bg-amber-800 disabled:opacity-60">
-            {text.waitlist_submit}
+            {word(|w| &w.submit)}
         </button>
     }
 }
@@ -225,13 +226,12 @@ pub fn WaitlistFields(
 /// was new or not. The links are in the mail only.
 #[component]
 pub fn Joined(
-    lang: Lang,
+    words: WaitlistWords,
     /// The page's own heading (`/waitlist/joined`), not a modal's.
     #[prop(optional)]
     page_heading: bool,
 ) -> impl IntoView {
-    let text = lang.text();
-    let title = text.waitlist_done_title;
+    let title = words.done_title;
     view! {
         <div role="status" data-testid="waitlist-joined">
             {if page_heading {
@@ -239,7 +239,7 @@ pub fn Joined(
             } else {
                 view! { <h3 class="text-lg font-bold">{title}</h3> }.into_any()
             }}
-            <p class="mt-2 text-stone-600 dark:text-stone-300">{text.waitlist_done_body}</p>
+            <p class="mt-2 text-stone-600 dark:text-stone-300">{words.done_body}</p>
         </div>
     }
 }

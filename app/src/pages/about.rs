@@ -4,15 +4,18 @@
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, Title};
 
+use locales::Arg;
+
 use crate::{escape, i18n::Text, prefs::use_prefs, server_data::services};
 
 #[component]
 pub fn AboutPage() -> impl IntoView {
-    let text = use_prefs().lang.text();
+    let lang = use_prefs().lang;
+    let text = Text::of(lang);
     let services = services();
     let site = services.site.clone();
-    let days = (site.history_retention.as_secs() / 86_400).to_string();
-    let hours = (site.unconfirmed_signups_kept.as_secs() / 3600).to_string();
+    let days = Arg::from(site.history_retention.as_secs() / 86_400);
+    let hours = Arg::from(site.unconfirmed_signups_kept.as_secs() / 3600);
     let status = upstream_status(text, &services.profiles.upstream().health());
     let mailto = format!("mailto:{}", site.contact_email);
     view! {
@@ -29,8 +32,8 @@ pub fn AboutPage() -> impl IntoView {
                 <h2 class="text-xl font-semibold">{text.about_stored_heading}</h2>
                 <ul class="list-disc space-y-2 pl-6">
                     <li data-testid="about-profiles">{text.about_profiles}</li>
-                    <li data-testid="about-history">{text.about_history.replace("{days}", &days)}</li>
-                    <li data-testid="about-waitlist">{text.about_waitlist.replace("{hours}", &hours)}</li>
+                    <li data-testid="about-history">{lang.format("about-history", &[("days", days)])}</li>
+                    <li data-testid="about-waitlist">{lang.format("about-waitlist", &[("hours", hours)])}</li>
                     <li>{text.about_logs}</li>
                 </ul>
             </section>

@@ -8,6 +8,8 @@ use leptos::{prelude::*, tachys::html::InertElement};
 
 use domain::profile::ProfileEntry;
 
+use crate::i18n::Text;
+use crate::share::ShareText;
 use crate::{
     components::avatar::{Avatar, AvatarSize},
     escape,
@@ -27,8 +29,8 @@ pub fn render_embed(
     public_url: &str,
 ) -> String {
     let p = &entry.profile;
-    let text = lang.text();
-    let share = lang.share_text();
+    let text = Text::of(lang);
+    let share = ShareText::of(lang);
     let username = p.username.clone().unwrap_or_default();
     let name = p.display_name().to_owned();
     let page_url = format!("{public_url}/@{username}");

@@ -13,14 +13,17 @@ use domain::{
 };
 use services::history::{condensed, Change, ChangeSet, DiffPart, PersonHistory, PersonRef, Sample};
 
+use crate::history_text::HistoryText;
+use crate::i18n::Text;
 use crate::{
     components::{
         avatar::{Avatar, AvatarSize, PLACEHOLDER_AVATAR},
         chart::{thin, LineChart},
     },
     escape,
+    format::full_count,
     format::proxied_image,
-    history_text::{date, date_time, field_label, full_count, growth},
+    history_text::{date, date_time, field_label, growth},
     i18n::Lang,
     pages::{
         not_found::NotFoundPage,
@@ -90,7 +93,7 @@ fn HistoryPage(username: Username, page: u32) -> impl IntoView {
 
 #[component]
 fn HistoryView(entry: ProfileEntry, history: PersonHistory, page: u32, lang: Lang) -> impl IntoView {
-    let t = lang.history_text();
+    let t = HistoryText::of(lang);
     let p = entry.profile;
     let username = p.username.clone().unwrap_or_default();
     let name = p.display_name().to_owned();
@@ -101,8 +104,8 @@ fn HistoryView(entry: ProfileEntry, history: PersonHistory, page: u32, lang: Lan
         n => format!("{history_path}?page={n}"),
     };
     let page_url = format!("{site}{}", page_link(page));
-    let title = format!("{} {name} (@{username}) · inssa", t.history_of);
-    let description = format!("{} {name} (@{username}).", t.history_description);
+    let title = format!("{} {name} (@{username}) · inssa", t.of);
+    let description = format!("{} {name} (@{username}).", t.description);
     let feed_url = format!("/@{username}/feed.atom");
     let changes = history.changes();
     let first_seen = history.versions.last().map(|v| v.seen_at);
@@ -135,7 +138,7 @@ fn HistoryView(entry: ProfileEntry, history: PersonHistory, page: u32, lang: Lan
                 <Avatar url=p.photo_url.clone() alt=name.clone() size=AvatarSize::Medium />
                 <div class="min-w-0">
                     <h1 class="text-2xl font-extrabold break-words" data-testid="history-name">
-                        {format!("{} {name}", t.history_of)}
+                        {format!("{} {name}", t.of)}
                     </h1>
                     <p class="text-sm">
                         <a href=format!("/@{username}") class="text-amber-800 underline dark:text-amber-400">
@@ -199,8 +202,8 @@ fn HistoryView(entry: ProfileEntry, history: PersonHistory, page: u32, lang: Lan
 /// sample at least that old. Unknown when history is younger.
 #[component]
 fn Growth(samples: Vec<Sample>, current: (Option<u64>, Option<u64>), lang: Lang) -> impl IntoView {
-    let t = lang.history_text();
-    let text = lang.text();
+    let t = HistoryText::of(lang);
+    let text = Text::of(lang);
     let now = Utc::now();
     let rows = [7i64, 30, 90].map(|days| {
         let cutoff = now - chrono::Duration::days(days);
@@ -237,8 +240,8 @@ fn Growth(samples: Vec<Sample>, current: (Option<u64>, Option<u64>), lang: Lang)
 /// The charts' numbers, newest first, folded away under a summary.
 #[component]
 fn SampleTable(samples: Vec<Sample>, lang: Lang) -> impl IntoView {
-    let t = lang.history_text();
-    let text = lang.text();
+    let t = HistoryText::of(lang);
+    let text = Text::of(lang);
     let count = |n: Option<u64>| n.map(full_count).unwrap_or_else(|| "–".into());
     view! {
         <details class="text-sm">
@@ -282,7 +285,7 @@ fn ChangeItem(set: ChangeSet, lang: Lang) -> impl IntoView {
 
 #[component]
 fn ChangeRow(change: Change, lang: Lang) -> impl IntoView {
-    let t = lang.history_text();
+    let t = HistoryText::of(lang);
     let label = field_label(&change, lang);
     let none = || view! { <span class="italic text-stone-600 dark:text-stone-300">{t.none}</span> }.into_any();
     let value = move |v: Option<String>| match v {

@@ -1,11 +1,12 @@
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 
+use crate::i18n::Text;
 use crate::{components::person_list::PersonList, escape, prefs::use_prefs, server_data::recently_viewed};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let text = use_prefs().lang.text();
+    let text = Text::of(use_prefs().lang);
     view! {
         <Title text=escape::html_text(text.home_title) />
         <Meta name="description" content=text.home_description />

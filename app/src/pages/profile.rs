@@ -9,6 +9,8 @@ use domain::{
     username::Username,
 };
 
+use crate::history_text::HistoryText;
+use crate::share::ShareText;
 use crate::{
     components::{
         avatar::{Avatar, AvatarSize},
@@ -96,13 +98,13 @@ pub(crate) fn redirect_to_canonical_spelling(entry: &ProfileEntry, requested: &U
 
 #[component]
 fn ProfileView(entry: ProfileEntry, lang: Lang) -> impl IntoView {
-    let text = lang.text();
+    let text = Text::of(lang);
     let p = entry.profile;
     let username = p.username.clone().unwrap_or_default();
     let name = p.display_name().to_owned();
     let site = server_data::public_url();
     let page_url = format!("{site}/@{username}");
-    let title = format!("{name} (@{username}){}", if lang == Lang::Ko { " · 클럽하우스" } else { " · Clubhouse" });
+    let title = format!("{name} (@{username}) · {}", text.clubhouse);
     let description = p
         .bio
         .as_deref()
@@ -126,7 +128,7 @@ fn ProfileView(entry: ProfileEntry, lang: Lang) -> impl IntoView {
             <Meta name="description" content=description.clone() />
             <Link rel="canonical" href=page_url.clone() />
             <Link rel="alternate" type_="application/atom+xml" href=format!("/@{username}/feed.atom")
-                title=format!("{} @{username}", lang.history_text().feed_title) />
+                title=format!("{} @{username}", HistoryText::of(lang).feed_title) />
             <Meta property="og:type" content="profile" />
             <Meta property="og:site_name" content="inssa" />
             <Meta property="og:title" content=title.clone() />
@@ -139,7 +141,12 @@ fn ProfileView(entry: ProfileEntry, lang: Lang) -> impl IntoView {
             <Meta property="og:image:height" content=share::CARD_HEIGHT.to_string() />
             <Meta property="og:image:alt" content=image_alt.clone() />
             <Meta property="og:url" content=page_url.clone() />
-            <Meta property="og:locale" content=if lang == Lang::Ko { "ko_KR" } else { "en_US" } />
+            <Meta property="og:locale" content=lang.og_locale() />
+            {Lang::ALL
+                .into_iter()
+                .filter(|other| *other != lang)
+                .map(|other| view! { <Meta property="og:locale:alternate" content=other.og_locale() /> })
+                .collect_view()}
             <Meta property="profile:username" content=username.clone() />
             <Meta name="twitter:card" content="summary_large_image" />
             <Meta name="twitter:title" content=title />
@@ -193,7 +200,7 @@ fn ProfileView(entry: ProfileEntry, lang: Lang) -> impl IntoView {
                         {text.open_in_clubhouse}
                     </a>
     <a href=format!("/@{username}/history") data-testid="history-link"
-                        class="text-amber-800 underline dark:text-amber-400">{lang.history_text().history}</a>
+                        class="text-amber-800 underline dark:text-amber-400">{HistoryText::of(lang).title}</a>
                     <Freshness fetched_at=entry.fetched_at freshness=entry.freshness lang />
                 </footer>
 
@@ -206,12 +213,12 @@ fn ProfileView(entry: ProfileEntry, lang: Lang) -> impl IntoView {
 /// selectable without JavaScript, inside a native disclosure.
 #[component]
 fn ShareBox(page_url: String, snippet: String, image: String, lang: Lang) -> impl IntoView {
-    let text = lang.share_text();
+    let text = ShareText::of(lang);
     let field = "mt-1 block w-full rounded-lg border border-stone-300 bg-white p-2 font-mono text-sm \
                  text-stone-900 dark:border-stone-700 dark:bg-stone-900 dark:text-stone-100";
     view! {
         <details class="rounded-2xl border border-stone-200 p-4 dark:border-stone-800" data-testid="share">
-            <summary class="cursor-pointer font-semibold">{text.share}</summary>
+            <summary class="cursor-pointer font-semibold">{text.title}</summary>
             <div class="mt-4 space-y-4">
                 <label class="block text-sm">
                     <span class="font-semibold">{text.link}</span>
@@ -234,7 +241,7 @@ fn ShareBox(page_url: String, snippet: String, image: String, lang: Lang) -> imp
 
 #[component]
 fn Counts(profile: Profile, lang: Lang) -> impl IntoView {
-    let text = lang.text();
+    let text = Text::of(lang);
     let count = move |n: Option<u64>| n.map(|n| compact_count(n, lang)).unwrap_or_else(|| "–".into());
     view! {
         <p class="flex justify-center gap-4 sm:justify-start" data-testid="profile-counts">
@@ -301,7 +308,7 @@ fn Bio(bio: Option<String>, text: &'static Text) -> impl IntoView {
 
 #[component]
 fn Clubs(profile: Profile, lang: Lang) -> impl IntoView {
-    let text = lang.text();
+    let text = Text::of(lang);
     if profile.clubs.is_empty() {
         return ().into_any();
     }
@@ -337,7 +344,7 @@ fn Clubs(profile: Profile, lang: Lang) -> impl IntoView {
 
 #[component]
 fn Freshness(fetched_at: DateTime<Utc>, freshness: Freshness, lang: Lang) -> impl IntoView {
-    let text = lang.text();
+    let text = Text::of(lang);
     let ago = time_ago(fetched_at, Utc::now(), lang);
     let note = match freshness {
         Freshness::Fresh => None,
@@ -356,7 +363,7 @@ fn Freshness(fetched_at: DateTime<Utc>, freshness: Freshness, lang: Lang) -> imp
 pub(crate) fn ProfileNotFound() -> impl IntoView {
     set_status(404);
     let lang = use_prefs().lang;
-    let text = lang.text();
+    let text = Text::of(lang);
     view! {
         <MessagePage lang title=text.profile_not_found_title body=text.profile_not_found_body
             testid="profile-not-found" home_link=true />
@@ -368,7 +375,7 @@ pub(crate) fn ProfileNotFound() -> impl IntoView {
 pub(crate) fn ProfileGone() -> impl IntoView {
     set_status(404);
     let lang = use_prefs().lang;
-    let text = lang.text();
+    let text = Text::of(lang);
     view! {
         <MessagePage lang title=text.profile_gone_title body=text.profile_gone_body testid="profile-gone" home_link=true />
     }
@@ -379,7 +386,7 @@ pub(crate) fn UpstreamUnavailable(retry_after_secs: u64) -> impl IntoView {
     set_status(503);
     set_header("retry-after", &retry_after_secs.to_string());
     let lang = use_prefs().lang;
-    let text = lang.text();
+    let text = Text::of(lang);
     view! { <MessagePage lang title=text.unavailable_title body=text.unavailable_body testid="clubhouse-unavailable" /> }
 }
 

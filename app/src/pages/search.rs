@@ -2,10 +2,13 @@ use leptos::prelude::*;
 use leptos_meta::{Link, Meta, Title};
 use leptos_router::hooks::use_query_map;
 
+use locales::Arg;
+
 use crate::{
     components::person_list::PersonList,
     escape,
     format::{full_count, query_value},
+    i18n::{Lang, Text},
     prefs::use_prefs,
     server_data::{search_people, set_header, set_status},
 };
@@ -16,7 +19,8 @@ pub fn SearchPage() -> impl IntoView {
     let query = params.get("q").unwrap_or_default();
     // A page number that is not one is page 1.
     let page = params.get("page").and_then(|p| p.parse::<u32>().ok()).unwrap_or(1).max(1);
-    let text = use_prefs().lang.text();
+    let lang = use_prefs().lang;
+    let text = Text::of(lang);
     let heading = if query.trim().is_empty() {
         text.search_title.to_owned()
     } else {
@@ -24,7 +28,7 @@ pub fn SearchPage() -> impl IntoView {
     };
     view! {
         <Title text=escape::html_text(&if page > 1 {
-            format!("{heading} · {} · inssa", text.search_page.replace("{page}", &page.to_string()))
+            format!("{heading} · {} · inssa", page_label(lang, page))
         } else {
             format!("{heading} · inssa")
         }) />
@@ -60,7 +64,7 @@ pub fn SearchPage() -> impl IntoView {
                         })}
                         {results.total.filter(|&n| n > 0).map(|n| view! {
                             <p class="text-sm text-stone-600 dark:text-stone-400" data-testid="search-count">
-                                {text.search_count.replace("{count}", &full_count(n))}
+                                {lang.format("search-count", &[("n", Arg::from(n)), ("count", Arg::from(full_count(n)))])}
                             </p>
                         })}
                         {if results.hits.is_empty() {
@@ -79,7 +83,8 @@ pub fn SearchPage() -> impl IntoView {
 /// Previous and next links, each a plain link that keeps the query.
 #[component]
 fn Pager(query: String, page: u32, has_next: bool) -> impl IntoView {
-    let text = use_prefs().lang.text();
+    let lang = use_prefs().lang;
+    let text = Text::of(lang);
     if page <= 1 && !has_next {
         return None;
     }
@@ -103,7 +108,7 @@ fn Pager(query: String, page: u32, has_next: bool) -> impl IntoView {
                 view! { <span></span> }.into_any()
             }}
             <span class="text-sm text-stone-600 dark:text-stone-400" aria-current="page">
-                {text.search_page.replace("{page}", &page.to_string())}
+                {page_label(lang, page)}
             </span>
             {if has_next {
                 view! { <a href=href(page + 1) rel="next" class=link data-testid="search-next">{text.search_next}</a> }.into_any()
@@ -112,4 +117,9 @@ fn Pager(query: String, page: u32, has_next: bool) -> impl IntoView {
             }}
         </nav>
     })
+}
+
+/// "Page 2" / "2페이지" / "2ページ目".
+fn page_label(lang: Lang, page: u32) -> String {
+    lang.format("search-page", &[("page", Arg::from(page))])
 }

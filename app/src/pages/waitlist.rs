@@ -10,9 +10,10 @@ use leptos_router::hooks::use_query_map;
 
 use crate::{
     escape,
+    i18n::Text,
     islands::waitlist::{Joined, WaitlistFields},
     prefs::use_prefs,
-    waitlist::{ConfirmWaitlist, JoinWaitlist, LeaveWaitlist, WaitlistError},
+    waitlist::{ConfirmWaitlist, JoinWaitlist, LeaveWaitlist, WaitlistError, WaitlistWords},
 };
 
 /// `/waitlist`: the modal's form as a page. A failed no-JS post comes back
@@ -20,7 +21,7 @@ use crate::{
 #[component]
 pub fn WaitlistPage() -> impl IntoView {
     let lang = use_prefs().lang;
-    let text = lang.text();
+    let text = Text::of(lang);
     let error = returned_error(JoinWaitlist::PATH);
     if error.is_some() {
         crate::server_data::set_status(400);
@@ -31,7 +32,7 @@ pub fn WaitlistPage() -> impl IntoView {
         <section class="mx-auto max-w-md py-8">
             <h1 class="mb-4 text-2xl font-bold">{text.waitlist_title}</h1>
             <form method="post" action=JoinWaitlist::url() novalidate>
-                <WaitlistFields lang username=None source="/waitlist".to_owned() errors=Signal::stored(error) />
+                <WaitlistFields words=WaitlistWords::of(lang) username=None source="/waitlist".to_owned() errors=Signal::stored(error) />
             </form>
         </section>
     }
@@ -52,13 +53,13 @@ fn returned_error(path: &str) -> Option<WaitlistError> {
 pub fn JoinedPage() -> impl IntoView {
     let lang = use_prefs().lang;
     view! {
-        <Title text=escape::html_text(lang.text().waitlist_done_title) />
+        <Title text=escape::html_text(Text::of(lang).waitlist_done_title) />
         // A step of someone's signup, not a page to find: kept out of
         // indexes, described for whoever shares it anyway.
         <Meta name="robots" content="noindex" />
-        <Meta name="description" content=use_prefs().lang.text().waitlist_description />
+        <Meta name="description" content=Text::of(use_prefs().lang).waitlist_description />
         <section class="mx-auto max-w-md py-8">
-            <Joined lang page_heading=true />
+            <Joined words=WaitlistWords::of(lang) page_heading=true />
         </section>
     }
 }
@@ -68,26 +69,26 @@ pub fn JoinedPage() -> impl IntoView {
 #[component]
 pub fn ConfirmPage() -> impl IntoView {
     let lang = use_prefs().lang;
-    let text = lang.text();
+    let text = Text::of(lang);
     let token = use_query_map().read_untracked().get("token").unwrap_or_default();
     let error = returned_error(ConfirmWaitlist::PATH);
     if let Some(e) = &error {
         crate::server_data::set_status(e.status());
     }
-    let error = error.map(|e| e.message(lang));
+    let error = error.map(|e| e.message(&WaitlistWords::of(lang)).to_owned());
     view! {
         <Title text=escape::html_text(text.waitlist_confirm_title) />
         // A step of someone's signup, not a page to find: kept out of
         // indexes, described for whoever shares it anyway.
         <Meta name="robots" content="noindex" />
-        <Meta name="description" content=use_prefs().lang.text().waitlist_description />
+        <Meta name="description" content=Text::of(use_prefs().lang).waitlist_description />
         <section class="mx-auto max-w-md py-8">
             <h1 class="mb-4 text-2xl font-bold">{text.waitlist_confirm_title}</h1>
             // Set as the element's content, not a child: an absent child
             // would leave a `<!>` hydration marker, which is invalid HTML.
             // The text is our own (a static message), never the visitor's.
             <p role="alert" data-testid="waitlist-confirm-error" class="mb-3 font-semibold text-red-700 dark:text-red-400"
-                inner_html=error.unwrap_or("")></p>
+                inner_html=error.unwrap_or_default()></p>
             <form method="post" action=ConfirmWaitlist::url()>
                 <input type="hidden" name="token" value=token />
                 <p class="mb-4">{text.waitlist_confirm_body}</p>
@@ -102,13 +103,13 @@ pub fn ConfirmPage() -> impl IntoView {
 
 #[component]
 pub fn ConfirmedPage() -> impl IntoView {
-    let text = use_prefs().lang.text();
+    let text = Text::of(use_prefs().lang);
     view! {
         <Title text=escape::html_text(text.waitlist_confirmed_title) />
         // A step of someone's signup, not a page to find: kept out of
         // indexes, described for whoever shares it anyway.
         <Meta name="robots" content="noindex" />
-        <Meta name="description" content=use_prefs().lang.text().waitlist_description />
+        <Meta name="description" content=Text::of(use_prefs().lang).waitlist_description />
         <section class="mx-auto max-w-md py-8" data-testid="waitlist-confirmed">
             <h1 class="mb-4 text-2xl font-bold">{text.waitlist_confirmed_title}</h1>
             <p>{text.waitlist_confirmed_body}</p>
@@ -120,14 +121,14 @@ pub fn ConfirmedPage() -> impl IntoView {
 /// address (link scanners and prefetchers must not unsubscribe anyone).
 #[component]
 pub fn LeavePage() -> impl IntoView {
-    let text = use_prefs().lang.text();
+    let text = Text::of(use_prefs().lang);
     let token = use_query_map().read_untracked().get("token").unwrap_or_default();
     view! {
         <Title text=escape::html_text(text.waitlist_leave) />
         // A step of someone's signup, not a page to find: kept out of
         // indexes, described for whoever shares it anyway.
         <Meta name="robots" content="noindex" />
-        <Meta name="description" content=use_prefs().lang.text().waitlist_description />
+        <Meta name="description" content=Text::of(use_prefs().lang).waitlist_description />
         <section class="mx-auto max-w-md py-8">
             <h1 class="mb-4 text-2xl font-bold">{text.waitlist_leave}</h1>
             <form method="post" action=LeaveWaitlist::url()>
@@ -144,13 +145,13 @@ pub fn LeavePage() -> impl IntoView {
 
 #[component]
 pub fn LeftPage() -> impl IntoView {
-    let text = use_prefs().lang.text();
+    let text = Text::of(use_prefs().lang);
     view! {
         <Title text=escape::html_text(text.waitlist_left_title) />
         // A step of someone's signup, not a page to find: kept out of
         // indexes, described for whoever shares it anyway.
         <Meta name="robots" content="noindex" />
-        <Meta name="description" content=use_prefs().lang.text().waitlist_description />
+        <Meta name="description" content=Text::of(use_prefs().lang).waitlist_description />
         <section class="mx-auto max-w-md py-8" data-testid="waitlist-left">
             <h1 class="mb-4 text-2xl font-bold">{text.waitlist_left_title}</h1>
             <p>{text.waitlist_left_body}</p>

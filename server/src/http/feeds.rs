@@ -16,7 +16,10 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use app::{history_text::describe, i18n::Lang};
+use app::{
+    history_text::{describe, HistoryText},
+    i18n::Lang,
+};
 use domain::username::Username;
 use services::{
     history::{FeedChange, FeedPerson, FEED_ENTRIES, FEED_PEOPLE_MAX, PAGE_VERSIONS},
@@ -77,7 +80,7 @@ pub async fn person_feed(
     };
     let site = &state.services.site.public_url;
     let name = entry.profile.display_name().to_owned();
-    let t = lang.history_text();
+    let t = HistoryText::of(lang);
     let feed = FeedSpec {
         id: format!("{}:profile:{}", tag_base(site), entry.profile.user_id),
         title: format!("{} {name} (@{canonical}) · inssa", t.feed_title),
@@ -114,7 +117,7 @@ pub async fn combined_feed(
     let list = keys.join(",");
     let feed = FeedSpec {
         id: format!("{}:people:{list}", tag_base(site)),
-        title: format!("{} · inssa", lang.history_text().feed_of_many),
+        title: format!("{} · inssa", HistoryText::of(lang).feed_of_many),
         self_url: format!("{site}/feed.atom?u={list}{}", lang_query(&query, '&')),
         page_url: format!("{site}/"),
     };
@@ -175,7 +178,7 @@ struct FeedSpec {
 }
 
 fn render(spec: &FeedSpec, updated: DateTime<Utc>, changes: &[FeedChange], site: &str, lang: Lang) -> String {
-    let t = lang.history_text();
+    let t = HistoryText::of(lang);
     let entries = changes
         .iter()
         .map(|change| {

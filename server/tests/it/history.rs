@@ -78,7 +78,7 @@ async fn a_change_in_the_simulator_becomes_a_version_a_feed_entry_and_a_chart_po
         .parse()
         .unwrap();
     assert!(points >= 2, "a chart point per sample");
-    assert!(page.contains(&app::history_text::full_count(followers + 1234)), "the new count is in the table");
+    assert!(page.contains(&app::format::full_count(followers + 1234)), "the new count is in the table");
     assert!(page.contains(r#"aria-labelledby="followers-chart-title followers-chart-desc""#));
     assert!(page.contains(r#"data-testid="history-change""#));
     assert!(page.contains("New Name"));

@@ -19,7 +19,7 @@ async fn every_page_type_is_valid_html() {
         assert!(page.trim_end().ends_with("</html>"), "{path}: something after </html>");
         pages.push((format!("{path} ({lang})"), page));
     };
-    for lang in ["en", "ko"] {
+    for lang in ["en", "ko", "ja"] {
         for path in [
             "/",
             "/@odessa.finch",

@@ -55,6 +55,46 @@ async fn korean_visitors_get_korean_counts_and_dates() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn japanese_is_a_language_like_the_others() {
+    let app = spawn_app().await;
+    let res =
+        app.client.get(app.url("/@odessa.finch")).header("accept-language", "ja-JP,ja;q=0.9").send().await.unwrap();
+    let page = res.text().await.unwrap();
+    assert!(page.contains(r#"<html lang="ja""#), "{page}");
+    // 1,284 followers: Japanese writes thousands in full; the month it joined.
+    assert!(page.contains("1,284"), "{page}");
+    assert!(page.contains("2021年2月"), "{page}");
+    assert!(page.contains(r#"<meta property="og:locale" content="ja_JP""#), "{page}");
+    assert!(page.contains(r#"<meta property="og:locale:alternate" content="ko_KR""#), "{page}");
+    assert!(page.contains("Clubhouse で開く"), "{page}");
+    // Every page names itself in every language, and the default.
+    let alternate = |page: &str, code: &str| {
+        let tag = page
+            .split("<link ")
+            .skip(1)
+            .map(|rest| &rest[..rest.find('>').unwrap()])
+            .find(|tag| tag.contains(r#"rel="alternate""#) && tag.contains(&format!(r#"hreflang="{code}""#)))
+            .unwrap_or_else(|| panic!("no {code} alternate in {page}"));
+        let href = &tag[tag.find(r#"href=""#).unwrap() + 6..];
+        href[..href.find('"').unwrap()].to_owned()
+    };
+    for (code, query) in [("en", "?lang=en"), ("ko", "?lang=ko"), ("ja", "?lang=ja"), ("x-default", "")] {
+        let href = alternate(&page, code);
+        assert!(href.starts_with("http") && href.ends_with(&format!("/@odessa.finch{query}")), "{code}: {href}");
+    }
+    // The search keeps its query in the alternates, and counts in Japanese.
+    let (_, page) = html(&app, "/search?q=odessa&lang=ja").await;
+    assert!(alternate(&page, "ko").ends_with("/search?q=odessa&amp;lang=ko"), "{page}");
+    assert!(page.contains("人が見つかりました"), "{page}");
+    // The switcher offers it, and the cookie keeps it.
+    assert!(page.contains(r#"data-testid="lang-ja""#) && page.contains("日本語"));
+    let kept = app.client.get(app.url("/about")).header("cookie", "lang=ja").send().await.unwrap();
+    let about = kept.text().await.unwrap();
+    assert!(about.contains(r#"<html lang="ja""#) && about.contains("inssa について"), "{about}");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cache_hit_makes_no_upstream_call() {
     let app = spawn_app().await;
     assert_eq!(html(&app, "/@odessa.finch").await.0, 200);

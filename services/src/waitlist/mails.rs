@@ -7,6 +7,7 @@ use lettre::message::{
     Mailbox, MultiPart, SinglePart,
 };
 use lettre::Message;
+use locales::{Arg, Lang};
 
 /// What a mail is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,62 +52,21 @@ pub struct WaitlistMail<'a> {
     pub expires_in_days: u64,
 }
 
-struct Words {
-    confirm_subject: &'static str,
-    listed_subject: &'static str,
-    greeting: &'static str,
-    /// `{email}` and `{who}` are replaced.
-    confirm_asked: &'static str,
-    as_user: &'static str,
-    confirm_button: &'static str,
-    confirm_ignore: &'static str,
-    listed_body: &'static str,
-    remove_lead: &'static str,
-    remove_button: &'static str,
-    signature: &'static str,
-}
+impl WaitlistMail<'_> {
+    fn lang(&self) -> Lang {
+        Lang::from_code(self.lang).unwrap_or_default()
+    }
 
-const EN: Words = Words {
-    confirm_subject: "Confirm your place on the inssa waitlist",
-    listed_subject: "You are already on the inssa waitlist",
-    greeting: "Hello,",
-    confirm_asked: "Someone, hopefully you, asked to put {email}{who} on the inssa waitlist.",
-    as_user: " (Clubhouse @{username})",
-    confirm_button: "Confirm my address",
-    confirm_ignore: "Not you? Ignore this mail: an unconfirmed signup is deleted after {days} days.",
-    listed_body: "Someone asked to put {email} on the inssa waitlist. It is already on it, and nothing has changed.",
-    remove_lead: "To take the address off the list, now or later:",
-    remove_button: "Leave the waitlist",
-    signature: "inssa",
-};
-
-const KO: Words = Words {
-    confirm_subject: "inssa 대기자 명단 등록을 확인해 주세요",
-    listed_subject: "이미 inssa 대기자 명단에 있습니다",
-    greeting: "안녕하세요,",
-    confirm_asked: "{email}{who} 주소를 inssa 대기자 명단에 등록하라는 요청이 있었습니다.",
-    as_user: " (클럽하우스 @{username})",
-    confirm_button: "주소 확인하기",
-    confirm_ignore: "본인이 아니라면 이 메일을 무시하세요. 확인되지 않은 등록은 {days}일 후에 삭제됩니다.",
-    listed_body:
-        "{email} 주소를 inssa 대기자 명단에 등록하라는 요청이 있었습니다. 이미 명단에 있으며 바뀐 것은 없습니다.",
-    remove_lead: "지금이나 나중에 명단에서 빼려면:",
-    remove_button: "대기자 명단에서 나가기",
-    signature: "inssa",
-};
-
-fn words(lang: &str) -> &'static Words {
-    match lang {
-        "ko" => &KO,
-        _ => &EN,
+    fn word(&self, id: &str) -> &'static str {
+        self.lang().word(id)
     }
 }
 
 impl WaitlistMail<'_> {
     pub fn subject(&self) -> &'static str {
         match self.kind {
-            MailKind::Confirm => words(self.lang).confirm_subject,
-            MailKind::AlreadyListed => words(self.lang).listed_subject,
+            MailKind::Confirm => self.word("mail-confirm-subject"),
+            MailKind::AlreadyListed => self.word("mail-listed-subject"),
         }
     }
 
@@ -126,34 +86,37 @@ impl WaitlistMail<'_> {
 
     /// The opening paragraph, with `escape` applied to the untrusted parts.
     fn opening(&self, escape: impl Fn(&str) -> String) -> String {
-        let w = words(self.lang);
-        let template = match self.kind {
-            MailKind::Confirm => w.confirm_asked,
-            MailKind::AlreadyListed => w.listed_body,
-        };
+        let lang = self.lang();
         let who = match (self.kind, self.username) {
-            (MailKind::Confirm, Some(name)) => w.as_user.replace("{username}", &escape(name)),
+            (MailKind::Confirm, Some(name)) => lang.format("mail-as-user", &[("username", Arg::from(escape(name)))]),
             _ => String::new(),
         };
-        template.replace("{who}", &who).replace("{email}", &escape(self.email))
+        let id = match self.kind {
+            MailKind::Confirm => "mail-confirm-asked",
+            MailKind::AlreadyListed => "mail-listed-body",
+        };
+        lang.format(id, &[("email", Arg::from(escape(self.email))), ("who", Arg::from(who))])
     }
 
     pub fn text(&self) -> String {
-        let w = words(self.lang);
-        let mut text = format!("{}\n\n{}\n\n", w.greeting, self.opening(|s| s.to_owned()));
+        let mut text = format!("{}\n\n{}\n\n", self.word("mail-greeting"), self.opening(|s| s.to_owned()));
         if let Some(url) = self.confirm_url() {
-            text += &format!("{}:\n{url}\n\n{}\n\n", w.confirm_button, self.ignore_line());
+            text += &format!("{}:\n{url}\n\n{}\n\n", self.word("mail-confirm-button"), self.ignore_line());
         }
-        text += &format!("{}\n{}\n\n-- \n{}\n", w.remove_lead, self.leave_url(), w.signature);
+        text += &format!(
+            "{}\n{}\n\n-- \n{}\n",
+            self.word("mail-remove-lead"),
+            self.leave_url(),
+            self.word("mail-signature")
+        );
         text
     }
 
     fn ignore_line(&self) -> String {
-        words(self.lang).confirm_ignore.replace("{days}", &self.expires_in_days.to_string())
+        self.lang().format("mail-confirm-ignore", &[("days", Arg::from(self.expires_in_days))])
     }
 
     pub fn html(&self) -> String {
-        let w = words(self.lang);
         let escape = |s: &str| html_escape::encode_safe(s).into_owned();
         let attr = |s: &str| html_escape::encode_double_quoted_attribute(s).into_owned();
         let button = |url: &str, label: &str, colour: &str| {
@@ -163,17 +126,17 @@ impl WaitlistMail<'_> {
                 escape(label)
             )
         };
-        let mut body = format!("<p>{}</p><p>{}</p>", escape(w.greeting), self.opening(escape));
+        let mut body = format!("<p>{}</p><p>{}</p>", escape(self.word("mail-greeting")), self.opening(escape));
         if let Some(url) = self.confirm_url() {
-            body += &button(&url, w.confirm_button, "#92400e");
+            body += &button(&url, self.word("mail-confirm-button"), "#92400e");
             body += &format!("<p>{}</p>", escape(&self.ignore_line()));
         }
         body += &format!(
             r#"<p style="color:#57534e">{} <a href="{}" style="color:#92400e">{}</a></p><p>&mdash; {}</p>"#,
-            escape(w.remove_lead),
+            escape(self.word("mail-remove-lead")),
             attr(&self.leave_url()),
-            escape(w.remove_button),
-            escape(w.signature)
+            escape(self.word("mail-remove-button")),
+            escape(self.word("mail-signature"))
         );
         format!(
             r#"<!DOCTYPE html><html lang="{}"><head><meta charset="utf-8"><title>{}</title></head><body style="font-family:system-ui,sans-serif;line-height:1.5;color:#1c1917;max-width:36rem">{body}</body></html>"#,
@@ -245,6 +208,18 @@ mod tests {
         assert!(!text.contains("odessa.finch"), "a repeat does not repeat the first signup's name: {text}");
         assert!(text.contains("명단에서 빼려면"), "{text}");
         assert!(m.html().contains(r#"lang="ko""#));
+    }
+
+    #[test]
+    fn the_japanese_mail_is_japanese_and_escaped() {
+        let m = mail(MailKind::Confirm, "ja");
+        assert_eq!(m.subject(), "inssa ウェイトリストへの登録を確認してください");
+        let text = m.text();
+        assert!(text.contains("o'neil+<b>x</b>@example.com (Clubhouse @odessa.finch) を inssa"), "{text}");
+        assert!(text.contains("7日後に削除"), "{text}");
+        let html = m.html();
+        assert!(!html.contains("<b>"), "{html}");
+        assert!(html.starts_with(r#"<!DOCTYPE html><html lang="ja">"#));
     }
 
     #[test]
