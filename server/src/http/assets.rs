@@ -13,11 +13,13 @@ const NAME_MAX: usize = 255;
 const PATH_MAX: usize = 4096;
 
 /// A name no file can have is not found. The file service would try to
-/// open it and answer the file system's "name too long" with a 500; the
-/// random-request test found that.
+/// open it and answer the file system's "name too long", or "invalid
+/// argument" for a NUL byte (`%00`), with a 500; the random requests found
+/// both.
 pub async fn only_names_a_file_can_have(request: Request, next: Next) -> Response {
     let path = request.uri().path();
-    if path.len() > PATH_MAX || path.split('/').any(|segment| segment.len() > NAME_MAX) {
+    let nul = path.as_bytes().windows(3).any(|w| w.eq_ignore_ascii_case(b"%00"));
+    if nul || path.len() > PATH_MAX || path.split('/').any(|segment| segment.len() > NAME_MAX) {
         return (StatusCode::NOT_FOUND, "not found").into_response();
     }
     next.run(request).await

@@ -13,6 +13,7 @@ mod observe;
 mod page_cache;
 mod people;
 mod reactive_root;
+mod request_body;
 mod security;
 mod server_fns;
 mod tidy_html;
@@ -35,9 +36,6 @@ use tower_http::{
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     services::{ServeDir, ServeFile},
 };
-
-/// Largest request body we read: forms and server-function calls are tiny.
-const MAX_BODY_BYTES: usize = 16 * 1024;
 
 /// Shared by every request handler.
 #[derive(Clone)]
@@ -156,7 +154,7 @@ pub fn router(state: AppState) -> Router {
                 // Innermost: the page cache keeps pages already tidied.
                 .layer(axum::middleware::from_fn(tidy_html::tidy_pages)),
         )
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(request_body::MAX_BODY_BYTES))
         .layer(
             ServiceBuilder::new()
                 .layer(axum::middleware::map_request(observe::drop_unplain_request_id))
@@ -168,6 +166,8 @@ pub fn router(state: AppState) -> Router {
                 .layer(security::no_framing())
                 .layer(security::default_policy())
                 .layer(security::hsts(state.services.site.secure_cookies))
+                // Before anything can answer, kept pages included.
+                .layer(axum::middleware::from_fn(request_body::read_whole_body))
                 // A replayed page needs none of the layers below, so it skips them.
                 .layer(axum::middleware::from_fn_with_state(state.pages.clone(), page_cache::replay_profile_pages))
                 // Inside the security headers, so a timeout's 503 carries them too.
