@@ -29,6 +29,10 @@ const NGINX_PORT: u16 = 3180;
 /// Distinct cached profiles requested in rotation for the long tail.
 const LONG_TAIL: usize = 3_000;
 
+// The same random requests as the test's bounded slice.
+#[path = "../../server/tests/common/random_requests.rs"]
+mod random_requests;
+
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
 struct Row {
@@ -390,6 +394,11 @@ async fn run() -> Result<()> {
     );
     drop(nginx);
 
+    // 5e. Random requests: every route, method and odd input.
+    random_requests(&mut report, &http, &base).await?;
+    let rss = rss_kib(server.pid())?;
+    report.add("Server resident memory after the random requests", format!("{:.1} MB", rss as f64 / 1024.0), "", None);
+
     // 6. The front end.
     let assets = Assets::find(&paths.site.join("pkg"))?;
     for asset in [&assets.wasm, &assets.js, &assets.css] {
@@ -410,6 +419,102 @@ async fn run() -> Result<()> {
     // 8. The upstream budget with pacing on, on a database of its own.
     upstream_budget(&mut report, &paths, &admin_url, &http, &sim_base, &crowd[CACHED_PROFILES..]).await?;
     report.print();
+    Ok(())
+}
+
+/// How many random requests, and how many at once.
+const RANDOM_REQUESTS: usize = 100_000;
+const RANDOM_AT_ONCE: usize = 32;
+
+/// The random-request run: the same generator as the test's bounded slice
+/// (`server/tests/common/random_requests.rs`), a new seed each run (printed,
+/// so a failure can be replayed with RANDOM_REQUESTS_SEED in the test).
+/// Any 5xx, or a connection dropped before a whole answer, is a failure.
+async fn random_requests(report: &mut Report, http: &reqwest::Client, base: &str) -> Result<()> {
+    use rand::{rngs::StdRng, SeedableRng};
+
+    let seed: u64 =
+        std::env::var("RANDOM_REQUESTS_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(rand::random);
+    let mut rng = StdRng::seed_from_u64(seed);
+    let started = Instant::now();
+    let mut refused_by_client = 0usize;
+    let mut requests = Vec::with_capacity(RANDOM_REQUESTS);
+    while requests.len() < RANDOM_REQUESTS {
+        match random_requests::build(http, base, random_requests::random_request(&mut rng, base)) {
+            Some(request) => requests.push(request),
+            None => refused_by_client += 1,
+        }
+    }
+    #[derive(Default)]
+    struct Tally {
+        server_errors: usize,
+        dropped: usize,
+        by_class: [usize; 6],
+        examples: Vec<String>,
+    }
+    let tally = stream::iter(requests)
+        .map(|request| async move {
+            let what: String = format!("{} {}", request.method(), request.url()).chars().take(160).collect();
+            match http.execute(request).await {
+                Ok(res) => {
+                    let status = res.status().as_u16();
+                    match res.bytes().await {
+                        Ok(_) => (Some(status), what),
+                        Err(_) => (None, what),
+                    }
+                }
+                Err(_) => (None, what),
+            }
+        })
+        .buffer_unordered(RANDOM_AT_ONCE)
+        .fold(Tally::default(), |mut tally, (status, what)| async move {
+            match status {
+                Some(status) => {
+                    tally.by_class[(status / 100).min(5) as usize] += 1;
+                    if status >= 500 {
+                        tally.server_errors += 1;
+                        if tally.examples.len() < 5 {
+                            tally.examples.push(format!("{what} -> {status}"));
+                        }
+                    }
+                }
+                None => {
+                    tally.dropped += 1;
+                    if tally.examples.len() < 5 {
+                        tally.examples.push(format!("{what} -> dropped"));
+                    }
+                }
+            }
+            tally
+        })
+        .await;
+    let elapsed = started.elapsed();
+    for example in &tally.examples {
+        println!("  failure: {example}");
+    }
+    let still_serving = http.get(format!("{base}/healthz")).send().await.map(|r| r.status() == 200).unwrap_or(false);
+    report.add(
+        format!("Random requests: {RANDOM_REQUESTS} sent, {RANDOM_AT_ONCE} at once (seed {seed})"),
+        format!(
+            "{:.0} req/s; 2xx {} / 3xx {} / 4xx {} / 5xx {}; {} the client could not send",
+            RANDOM_REQUESTS as f64 / elapsed.as_secs_f64(),
+            tally.by_class[2],
+            tally.by_class[3],
+            tally.by_class[4],
+            tally.by_class[5],
+            refused_by_client
+        ),
+        "",
+        None,
+    );
+    report.add("Random requests answered 5xx", tally.server_errors.to_string(), "0", Some(tally.server_errors == 0));
+    report.add(
+        "Random requests dropped before a whole answer",
+        tally.dropped.to_string(),
+        "0",
+        Some(tally.dropped == 0),
+    );
+    report.add("Server answers after the random requests", still_serving.to_string(), "true", Some(still_serving));
     Ok(())
 }
 
