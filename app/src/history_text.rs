@@ -151,6 +151,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_field_is_a_message_of_every_language() {
+        for lang in Lang::ALL {
+            assert_eq!(HistoryText::missing_in(lang), Vec::<String>::new(), "{lang:?}");
+        }
+    }
+
+    #[test]
     fn growth_has_a_sign_and_a_percentage() {
         assert_eq!(growth(1000, 1032), "+32 (+3.2%)");
         assert_eq!(growth(2000, 1990), "−10 (−0.5%)");

@@ -99,6 +99,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_field_is_a_message_of_every_language() {
+        for lang in Lang::ALL {
+            assert_eq!(ShareText::missing_in(lang), Vec::<String>::new(), "{lang:?}");
+        }
+    }
+
+    #[test]
     fn the_snippet_escapes_what_it_quotes() {
         let html = iframe_snippet("https://inssa.club", "a_b", "\"></textarea><script>x</script>", Lang::En, 400);
         let title = html.split("title=\"").nth(1).unwrap().split('"').next().unwrap();

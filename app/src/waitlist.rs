@@ -92,125 +92,70 @@ pub fn email_error_message(e: EmailError, words: &WaitlistWords) -> &str {
     }
 }
 
-/// The waitlist form's words in the visitor's language, each the `Text`
-/// field of the same name with a `waitlist_` prefix. The islands get them as
-/// a prop, so the browser build carries no language's words at all. They
-/// travel as a list, not a map: serde's code for a struct of 21 fields
-/// weighed 12 KB of the WASM, a list of strings almost nothing.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(from = "Vec<String>", into = "Vec<String>")]
-pub struct WaitlistWords {
-    pub button: String,
-    pub title: String,
-    pub close: String,
-    pub intro: String,
-    pub email: String,
-    pub username: String,
-    pub honeypot: String,
-    pub consent: String,
-    pub submit: String,
-    pub done_title: String,
-    pub done_body: String,
-    pub fix_fields: String,
-    pub rate_limited: String,
-    pub bad_request: String,
-    pub unavailable: String,
-    pub link_not_valid: String,
-    pub email_required: String,
-    pub email_too_long: String,
-    pub email_invalid: String,
-    pub username_invalid: String,
-    pub consent_required: String,
-}
-
-impl From<Vec<String>> for WaitlistWords {
-    /// A short list (never sent by our server) leaves the rest empty.
-    fn from(words: Vec<String>) -> WaitlistWords {
-        let mut words = words.into_iter();
-        let mut next = move || words.next().unwrap_or_default();
-        WaitlistWords {
-            button: next(),
-            title: next(),
-            close: next(),
-            intro: next(),
-            email: next(),
-            username: next(),
-            honeypot: next(),
-            consent: next(),
-            submit: next(),
-            done_title: next(),
-            done_body: next(),
-            fix_fields: next(),
-            rate_limited: next(),
-            bad_request: next(),
-            unavailable: next(),
-            link_not_valid: next(),
-            email_required: next(),
-            email_too_long: next(),
-            email_invalid: next(),
-            username_invalid: next(),
-            consent_required: next(),
+/// Declares [`WaitlistWords`] from one list of its fields, so the order
+/// they travel in is written once.
+macro_rules! waitlist_words {
+    ($($field:ident),* $(,)?) => {
+        /// The waitlist form's words in the visitor's language, each the
+        /// message `waitlist-` plus the field's name (as `Text`'s
+        /// `waitlist_` fields). The islands get them as a prop, so the
+        /// browser build carries no language's words at all. They travel as
+        /// a list, not a map: serde's code for a struct of 21 fields weighed
+        /// 12 KB of the WASM, a list of strings almost nothing.
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        #[serde(from = "Vec<String>", into = "Vec<String>")]
+        pub struct WaitlistWords {
+            $(pub $field: String,)*
         }
-    }
-}
 
-impl From<WaitlistWords> for Vec<String> {
-    fn from(words: WaitlistWords) -> Vec<String> {
-        vec![
-            words.button,
-            words.title,
-            words.close,
-            words.intro,
-            words.email,
-            words.username,
-            words.honeypot,
-            words.consent,
-            words.submit,
-            words.done_title,
-            words.done_body,
-            words.fix_fields,
-            words.rate_limited,
-            words.bad_request,
-            words.unavailable,
-            words.link_not_valid,
-            words.email_required,
-            words.email_too_long,
-            words.email_invalid,
-            words.username_invalid,
-            words.consent_required,
-        ]
-    }
-}
-
-#[cfg(feature = "ssr")]
-impl WaitlistWords {
-    pub fn of(lang: Lang) -> WaitlistWords {
-        let text = crate::i18n::Text::of(lang);
-        WaitlistWords {
-            button: text.waitlist_button.to_owned(),
-            title: text.waitlist_title.to_owned(),
-            close: text.waitlist_close.to_owned(),
-            intro: text.waitlist_intro.to_owned(),
-            email: text.waitlist_email.to_owned(),
-            username: text.waitlist_username.to_owned(),
-            honeypot: text.waitlist_honeypot.to_owned(),
-            consent: text.waitlist_consent.to_owned(),
-            submit: text.waitlist_submit.to_owned(),
-            done_title: text.waitlist_done_title.to_owned(),
-            done_body: text.waitlist_done_body.to_owned(),
-            fix_fields: text.waitlist_fix_fields.to_owned(),
-            rate_limited: text.waitlist_rate_limited.to_owned(),
-            bad_request: text.waitlist_bad_request.to_owned(),
-            unavailable: text.waitlist_unavailable.to_owned(),
-            link_not_valid: text.waitlist_link_not_valid.to_owned(),
-            email_required: text.waitlist_email_required.to_owned(),
-            email_too_long: text.waitlist_email_too_long.to_owned(),
-            email_invalid: text.waitlist_email_invalid.to_owned(),
-            username_invalid: text.waitlist_username_invalid.to_owned(),
-            consent_required: text.waitlist_consent_required.to_owned(),
+        impl From<Vec<String>> for WaitlistWords {
+            /// A short list (never sent by our server) leaves the rest empty.
+            fn from(words: Vec<String>) -> WaitlistWords {
+                let mut words = words.into_iter();
+                WaitlistWords { $($field: words.next().unwrap_or_default(),)* }
+            }
         }
-    }
+
+        impl From<WaitlistWords> for Vec<String> {
+            fn from(words: WaitlistWords) -> Vec<String> {
+                vec![$(words.$field,)*]
+            }
+        }
+
+        #[cfg(feature = "ssr")]
+        impl WaitlistWords {
+            pub fn of(lang: Lang) -> WaitlistWords {
+                WaitlistWords {
+                    $($field: lang.word(&crate::i18n::message_id("waitlist-", stringify!($field))).to_owned(),)*
+                }
+            }
+        }
+    };
 }
+
+waitlist_words!(
+    button,
+    title,
+    close,
+    intro,
+    email,
+    username,
+    honeypot,
+    consent,
+    submit,
+    done_title,
+    done_body,
+    fix_fields,
+    rate_limited,
+    bad_request,
+    unavailable,
+    link_not_valid,
+    email_required,
+    email_too_long,
+    email_invalid,
+    username_invalid,
+    consent_required,
+);
 
 /// Signs up for the waitlist. `website` is a honeypot that people never see
 /// or fill in; a bot that does gets a convincing success and nothing is kept.

@@ -17,6 +17,8 @@ struct Words {
     /// `&'static str` like literals. They live as long as the process,
     /// which holds each language's words once.
     plain: HashMap<&'static str, &'static str>,
+    /// `compact-units`, parsed once: counts are formatted on every page.
+    compact_units: Vec<(&'static str, u32)>,
 }
 
 static WORDS: LazyLock<Vec<Words>> =
@@ -42,7 +44,19 @@ fn load(code: &str, source: &'static str) -> Words {
             plain.insert(id, &*Box::leak(text.into_boxed_str()));
         }
     }
-    Words { bundle, plain }
+    let compact_units = plain
+        .get("compact-units")
+        .map(|units| {
+            units
+                .split_whitespace()
+                .filter_map(|unit| {
+                    let (symbol, power) = unit.rsplit_once(':')?;
+                    Some((symbol, power.parse().ok()?))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Words { bundle, plain, compact_units }
 }
 
 impl Lang {
@@ -63,8 +77,8 @@ impl Lang {
     }
 
     /// A message without arguments. A message missing from this language
-    /// falls back to English, and to its id if English lacks it too (the
-    /// unit tests make sure neither happens).
+    /// falls back to English, and to "…" (logged) if English lacks it too
+    /// (the unit tests make sure neither happens).
     pub fn word(self, id: &str) -> &'static str {
         self.words().plain.get(id).or_else(|| Lang::En.words().plain.get(id)).copied().unwrap_or_else(|| {
             tracing::error!(lang = self.code(), id, "missing message");
@@ -91,8 +105,10 @@ impl Lang {
         "…".to_owned()
     }
 
-    pub fn has_message(self, id: &str) -> bool {
-        self.words().bundle.has_message(id)
+    /// Whether [`Lang::word`] finds `id` in this language itself: a
+    /// message that formats without arguments.
+    pub fn has_word(self, id: &str) -> bool {
+        self.words().plain.contains_key(id)
     }
 
     /// The ids of the messages English has and this language lacks.
@@ -105,14 +121,8 @@ impl Lang {
     }
 
     /// Compact-count units, smallest first: (unit, power of ten).
-    pub fn compact_units(self) -> Vec<(&'static str, u32)> {
-        self.word("compact-units")
-            .split_whitespace()
-            .filter_map(|unit| {
-                let (symbol, power) = unit.rsplit_once(':')?;
-                Some((symbol, power.parse().ok()?))
-            })
-            .collect()
+    pub fn compact_units(self) -> &'static [(&'static str, u32)] {
+        &self.words().compact_units
     }
 }
 
@@ -164,7 +174,7 @@ mod tests {
     fn names_units_and_locales() {
         assert_eq!(Lang::Ja.native_name(), "日本語");
         assert_eq!(Lang::Ko.og_locale(), "ko_KR");
-        assert_eq!(Lang::En.compact_units(), vec![("K", 3), ("M", 6), ("B", 9)]);
-        assert_eq!(Lang::Ja.compact_units(), vec![("万", 4), ("億", 8)]);
+        assert_eq!(Lang::En.compact_units(), [("K", 3), ("M", 6), ("B", 9)]);
+        assert_eq!(Lang::Ja.compact_units(), [("万", 4), ("億", 8)]);
     }
 }

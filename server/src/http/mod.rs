@@ -167,7 +167,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(security::default_policy())
                 .layer(security::hsts(state.services.site.secure_cookies))
                 // Before anything can answer, kept pages included.
-                .layer(axum::middleware::from_fn(request_body::read_whole_body))
+                .layer(axum::middleware::from_fn_with_state(state.request_timeout, request_body::read_whole_body))
                 // A replayed page needs none of the layers below, so it skips them.
                 .layer(axum::middleware::from_fn_with_state(state.pages.clone(), page_cache::replay_profile_pages))
                 // Inside the security headers, so a timeout's 503 carries them too.

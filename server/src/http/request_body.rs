@@ -6,7 +6,8 @@
 //! benchmark lost 83 answers that way (404s, 405s and kept pages sent before
 //! a 24 KB body had arrived). So bodies are read first: kept up to the
 //! body limit, and discarded beyond it up to `DRAIN_BYTES`, after which the
-//! answer is a 413. nginx in front does the same ("lingering close"); this
+//! answer is a 413 (a 408 if the body takes longer than the request
+//! deadline). nginx in front does the same ("lingering close"); this
 //! keeps the server right without it. Written here because tower-http's
 //! body limit answers a long body at once, unread.
 
@@ -14,7 +15,7 @@ use std::time::Duration;
 
 use axum::{
     body::{Body, HttpBody},
-    extract::Request,
+    extract::{Request, State},
     http::{header, HeaderValue, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
@@ -25,10 +26,10 @@ use futures::StreamExt;
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 /// How much of a longer body is read and thrown away so its 413 arrives.
 const DRAIN_BYTES: usize = 1024 * 1024;
-/// A body that has not arrived by then will not.
-const READ_TIMEOUT: Duration = Duration::from_secs(10);
 
-pub async fn read_whole_body(request: Request, next: Next) -> Response {
+/// `read_timeout` is the server's request deadline (`REQUEST_TIMEOUT_SECS`):
+/// a body that has not arrived by then will not.
+pub async fn read_whole_body(State(read_timeout): State<Duration>, request: Request, next: Next) -> Response {
     if request.body().is_end_stream() {
         return next.run(request).await;
     }
@@ -48,7 +49,7 @@ pub async fn read_whole_body(request: Request, next: Next) -> Response {
         }
         Ok::<_, axum::Error>((kept, seen))
     };
-    match tokio::time::timeout(READ_TIMEOUT, read).await {
+    match tokio::time::timeout(read_timeout, read).await {
         Ok(Ok((kept, seen))) if seen <= MAX_BODY_BYTES => next.run(Request::from_parts(parts, Body::from(kept))).await,
         Ok(Ok((_, seen))) => {
             let mut response = (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response();
